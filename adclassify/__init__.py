@@ -1,0 +1,15 @@
+"""adclassify: find people-smuggling advertising in social-media posts.
+
+>>> import adclassify
+>>> clf = adclassify.load_model()
+>>> records = clf.score(["Crossing to UK this week, 4 places, WhatsApp +44 7700 900123"])
+"""
+
+from adclassify.classifier import MAX_CHARS, Classifier, load_model
+from adclassify.evidence import Evidence, extract
+from adclassify.models.persist import ModelError
+
+__version__ = "0.1.0"
+LABELS = ("benign", "smuggling_offer", "document_fraud", "recruitment_lure", "smuggling_request")
+
+__all__ = ["LABELS", "MAX_CHARS", "Classifier", "Evidence", "ModelError", "extract", "load_model", "__version__"]

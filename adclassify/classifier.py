@@ -1,0 +1,227 @@
+"""The public classifier: one object that scores posts and explains scores."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from joblib import Parallel, delayed
+from sklearn.pipeline import Pipeline
+
+from adclassify.evidence import extract, summarize
+from adclassify.features import check_texts, hash_prepare_map
+from adclassify.models.persist import ModelError, canary_scores, load_pipeline
+from adclassify.normalize import normalize
+
+__all__ = ["Classifier", "load_model", "MAX_CHARS"]
+
+#: Posts longer than this are scored in windows of this many characters and
+#: get the probabilities of their riskiest window; evidence always covers the
+#: whole post.
+MAX_CHARS = 4000
+
+
+def _windows(text: str) -> list[str]:
+    return [text[i : i + MAX_CHARS] for i in range(0, len(text), MAX_CHARS)]
+
+
+class Classifier:
+    """A fitted adclassify model.
+
+    Get one with :func:`load_model`; wrap a freshly trained pipeline with
+    ``Classifier(pipeline, metadata)``.
+
+    Parameters
+    ----------
+    pipeline : sklearn.pipeline.Pipeline
+        Fitted pipeline whose last step has ``classes_`` with ``benign`` first.
+    metadata : dict
+        Model metadata; ``thresholds`` holds the ``review`` and ``action``
+        risk cut-offs.
+
+    Examples
+    --------
+    >>> import adclassify
+    >>> clf = adclassify.load_model()
+    >>> clf.labels[0]
+    'benign'
+    >>> float(clf.risk(["Happy birthday grandma!"])[0]) < clf.thresholds["review"]
+    True
+    """
+
+    def __init__(self, pipeline: Pipeline, metadata: dict[str, Any]) -> None:
+        self.pipeline = pipeline
+        self.metadata = metadata
+        self.labels: tuple[str, ...] = tuple(str(c) for c in pipeline.classes_)
+        if self.labels[0] != "benign":
+            raise ValueError(f"the first class must be 'benign', got {self.labels[0]!r}")
+        thresholds = metadata.get("thresholds", {"review": 0.5, "action": 0.9})
+        self.thresholds: dict[str, float] = {k: float(thresholds[k]) for k in ("review", "action")}
+
+    def __repr__(self) -> str:
+        return f"Classifier(name={self.metadata.get('name')!r}, version={self.metadata.get('version')!r})"
+
+    # -- scoring -------------------------------------------------------------
+    def _proba(self, texts: list[str]) -> np.ndarray:
+        out = np.zeros((len(texts), len(self.labels)))
+        out[:, 0] = 1.0
+        live = [i for i, t in enumerate(texts) if t.strip()]
+        short = [i for i in live if len(texts[i]) <= MAX_CHARS]
+        if short:
+            out[short] = self.pipeline.predict_proba([texts[i] for i in short])
+        for i in live:
+            if len(texts[i]) > MAX_CHARS:
+                probs = self.pipeline.predict_proba(_windows(texts[i]))
+                out[i] = probs[np.argmin(probs[:, 0])]
+        return out
+
+    def predict_proba(self, texts: Sequence[str], *, n_jobs: int = 1, batch_size: int = 2048) -> np.ndarray:
+        """Probabilities of each label, shape ``(n, len(labels))``; rows sum to 1.
+
+        ``None``, NaN, empty and blank posts get ``benign`` with probability 1.
+        A bare ``str`` or a non-str item raises ``TypeError``.
+        Scores do not depend on ``n_jobs`` or ``batch_size``.
+        """
+        posts = check_texts(texts)
+        batches = [posts[i : i + batch_size] for i in range(0, len(posts), batch_size)]
+        if not batches:
+            return np.zeros((0, len(self.labels)))
+        if n_jobs == 1 or len(batches) == 1:
+            parts = [self._proba(b) for b in batches]
+        else:
+            parts = Parallel(n_jobs=n_jobs)(delayed(self._proba)(b) for b in batches)
+        return np.vstack(parts)
+
+    def risk(self, texts: Sequence[str], **kwargs: Any) -> np.ndarray:
+        """Probability that each post is any violating label."""
+        return 1.0 - self.predict_proba(texts, **kwargs)[:, 0]
+
+    def predict(self, texts: Sequence[str], **kwargs: Any) -> list[str]:
+        """The most likely label of each post."""
+        proba = self.predict_proba(texts, **kwargs)
+        return [self.labels[j] for j in np.argmax(proba, axis=1)]
+
+    def flag(self, risk: float) -> str | None:
+        """``"action"``, ``"review"`` or ``None`` for a risk value."""
+        if risk >= self.thresholds["action"]:
+            return "action"
+        if risk >= self.thresholds["review"]:
+            return "review"
+        return None
+
+    def score(self, texts: Sequence[str], **kwargs: Any) -> list[dict[str, Any]]:
+        """One result record per post.
+
+        Each record has ``risk``, ``label``, ``flagged`` (``"action"``,
+        ``"review"`` or ``None``), ``probabilities`` (label -> probability),
+        ``evidence`` (a list of dicts with ``kind``, ``text``, ``start``,
+        ``end``, ``value``) and ``summary`` (the evidence as one short line).
+        """
+        posts = check_texts(texts)
+        proba = self.predict_proba(posts, **kwargs)
+        records = []
+        for text, row in zip(posts, proba, strict=True):
+            risk = float(1.0 - row[0])
+            evidence = extract(text) if text.strip() else []
+            records.append(
+                {
+                    "risk": risk,
+                    "label": self.labels[int(np.argmax(row))],
+                    "flagged": self.flag(risk),
+                    "probabilities": {lab: float(p) for lab, p in zip(self.labels, row, strict=True)},
+                    "evidence": [e.to_dict() for e in evidence],
+                    "summary": summarize(evidence),
+                }
+            )
+        return records
+
+    # -- explanations --------------------------------------------------------
+    def explain(self, text: str, *, top: int = 10) -> dict[str, Any]:
+        """Explain the score of one post.
+
+        Returns the :meth:`score` record plus ``contributions``: for the
+        predicted label, the features that moved its logit most, each with
+        ``feature``, ``contribution`` and, where the feature is an n-gram of
+        the post, the ``text`` and ``span`` in the original post. ``intercept``
+        plus the sum of all contributions (``logit``) equals the model's logit
+        of that label.
+        """
+        if not isinstance(text, str):
+            raise TypeError(f"explain takes one post as str, got {type(text).__name__}")
+        record = self.score([text])[0]
+        steps = self.pipeline.named_steps
+        model = steps["classifier"]
+        k = self.labels.index(record["label"])
+        record.update(contributions=[], intercept=0.0, logit=0.0, explained_label=record["label"])
+        if not text.strip():
+            return record
+        window = text if len(text) <= MAX_CHARS else max(_windows(text), key=lambda w: self.risk([w])[0])
+        norm = steps["normalize"].transform([window])[0]
+        X = steps["features"].transform([norm]).tocsr()
+        names = steps["features"].get_feature_names_out()
+        weights = X.data * model.coef_[k, X.indices] / model.temperature_
+        totals: dict[int, float] = {}
+        for col, w in zip(X.indices.tolist(), weights.tolist(), strict=True):
+            totals[col] = totals.get(col, 0.0) + w
+        record["intercept"] = float(model.intercept_[k] / model.temperature_)
+        record["logit"] = record["intercept"] + float(sum(totals.values()))
+        spans = self._ngram_spans(window, norm)
+        ranked = sorted(totals.items(), key=lambda kv: -abs(kv[1]))[:top]
+        for col, contribution in ranked:
+            item: dict[str, Any] = {"feature": str(names[col]), "contribution": contribution}
+            if col in spans:
+                gram, (a, b) = spans[col]
+                item.update(feature=f"ngram:{gram.strip()}", text=window[a:b], span=[a, b])
+            record["contributions"].append(item)
+        return record
+
+    def _ngram_spans(self, original: str, norm: str) -> dict[int, tuple[str, tuple[int, int]]]:
+        """Map hashed columns of a post to their first n-gram and original span."""
+        ngrams = self.pipeline.named_steps["features"].transformer_list[0][1]
+        _, index = hash_prepare_map(norm)
+        mapping = normalize(original)
+        out: dict[int, tuple[str, tuple[int, int]]] = {}
+        for gram, col, a, b in ngrams.analyze(norm):
+            # analyze() spans are in the padded string: position i is index[i - 1].
+            inner = [index[i - 1] for i in range(max(a, 1), min(b, len(index) + 1)) if gram[i - a] != " "]
+            if col not in out and inner:
+                out[col] = (gram, mapping.span(min(inner), max(inner) + 1))
+        return out
+
+
+def _default_dir() -> Path:
+    return Path(str(resources.files("adclassify.models") / "default"))
+
+
+def load_model(path: str | Path | None = None) -> Classifier:
+    """Load a model directory; the shipped default model when ``path`` is None.
+
+    Loading never runs pickle: see :mod:`adclassify.models.persist` for the
+    checks. A model whose canary posts score differently under this library
+    version is refused with :class:`ModelError`; one saved by another library
+    version that still scores identically loads with a warning.
+    """
+    from adclassify import __version__
+
+    directory = Path(path) if path is not None else _default_dir()
+    pipeline, metadata = load_pipeline(directory)
+    canary = metadata.get("canary", {})
+    if canary.get("texts"):
+        now = canary_scores(pipeline, canary["texts"])
+        if not np.allclose(now, canary["scores"], atol=1e-5):
+            raise ModelError(
+                f"model saved by adclassify {metadata.get('library_version')} scores differently under "
+                f"{__version__}; retrain it with this version"
+            )
+    if metadata.get("library_version") != __version__:
+        warnings.warn(
+            f"model saved by adclassify {metadata.get('library_version')}, loaded by {__version__}; "
+            "its canary posts still score identically",
+            UserWarning,
+            stacklevel=2,
+        )
+    return Classifier(pipeline, metadata)

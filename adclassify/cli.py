@@ -1,0 +1,249 @@
+"""Command line: ``adclassify score | explain | info``.
+
+Exit status of ``score``: 0 when every row was scored, 1 when some rows
+could not be read (each reported on stderr by line number and kept in the
+output with an ``error`` column), 2 for usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from adclassify.classifier import Classifier, load_model
+from adclassify.evidence import extract
+from adclassify.io import FORMATS, Writer, detect_format, read_rows
+
+log = logging.getLogger("adclassify")
+
+_COLOURS = {"contact": "31", "price": "33", "route": "36", "mode": "35", "document": "34"}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="adclassify", description="Find people-smuggling adverts in posts.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    score = sub.add_parser("score", help="score an export file (CSV, TSV, JSONL, Parquet)")
+    score.add_argument("input", help="input file, or - for JSONL on standard input")
+    score.add_argument("-o", "--output", help="output file (default: INPUT.scored.<ext>, or - for stdout)")
+    score.add_argument("--format", choices=FORMATS, help="input format (default: from the extension)")
+    score.add_argument("--output-format", choices=FORMATS, help="output format (default: from the extension)")
+    score.add_argument("--text-column", help="column with the post; a dotted path reaches nested JSON")
+    score.add_argument("--id-column", help="column with the post id")
+    score.add_argument("--model", help="model directory (default: the shipped model)")
+    score.add_argument(
+        "--columns", choices=["all", "minimal"], default="all", help="keep all input columns or the id only"
+    )
+    score.add_argument("--only-flagged", action="store_true", help="write only rows at or above the review threshold")
+    score.add_argument("--sort", choices=["risk"], help="sort by risk, highest first (holds the rows in memory)")
+    score.add_argument("--redact", action="store_true", help="mask phone numbers and handles in text and evidence")
+    score.add_argument("--excel", action="store_true", help="CSV in UTF-8 with a byte-order mark, for Excel")
+    score.add_argument("--jobs", type=int, default=1, help="processes for scoring")
+    score.add_argument("--batch-size", type=int, default=2048)
+    score.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    explain = sub.add_parser("explain", help="explain the score of one post")
+    explain.add_argument("text")
+    explain.add_argument("--model")
+    explain.add_argument("--json", action="store_true", help="print the explanation as JSON")
+
+    info = sub.add_parser("info", help="show a model's metadata")
+    info.add_argument("--model")
+    return parser
+
+
+def _redact(text: str) -> str:
+    """Mask the phone numbers and handles of a post."""
+    spans = [
+        (e.start, e.end) for e in extract(text) if e.kind == "contact" and any(c.isdigit() or c == "@" for c in e.text)
+    ]
+    for start, end in sorted(spans, reverse=True):
+        text = text[:start] + "[contact]" + text[end:]
+    return text
+
+
+def _score(args: argparse.Namespace) -> int:
+    fmt = detect_format(args.input, args.format)
+    output = args.output or ("-" if args.input == "-" else str(Path(args.input).with_suffix(f".scored.{fmt}")))
+    out_fmt = detect_format(output, args.output_format) if output != "-" else (args.output_format or "jsonl")
+    if args.input != "-" and output != "-" and Path(output).resolve() == Path(args.input).resolve():
+        print("adclassify: refusing to overwrite the input file", file=sys.stderr)
+        return 2
+    if args.input != "-" and not Path(args.input).is_file():
+        print(f"adclassify: no such file: {args.input}", file=sys.stderr)
+        return 2
+    clf = load_model(args.model)
+    reader = read_rows(args.input, fmt, args.text_column, args.id_column)
+    rows = iter(reader)
+    try:
+        first = next(rows, None)
+    except LookupError as exc:
+        print(f"adclassify: {exc}", file=sys.stderr)
+        return 2
+    score_cols = (
+        ["risk", "label", "flagged"] + [f"p_{lab}" for lab in clf.labels] + ["evidence", "model_version", "error"]
+    )
+    id_col = reader.id_column or "row"
+    base = [id_col] if args.columns == "minimal" else (reader.columns or [id_col])
+    if id_col not in base:
+        base = [id_col] + base
+    writer = Writer(output, out_fmt, base + [c for c in score_cols if c not in base], excel=args.excel)
+    counts: Counter[str] = Counter()
+    started = time.monotonic()
+    held: list[dict[str, Any]] = []
+    try:
+        from tqdm import tqdm
+
+        bar = tqdm(total=None, unit=" rows", disable=args.quiet, file=sys.stderr, mininterval=0.5)
+        batch: list[Any] = [first] if first is not None else []
+        for row in rows:
+            batch.append(row)
+            if len(batch) >= args.batch_size:
+                held += _flush(clf, batch, writer, args, counts, id_col)
+                bar.update(len(batch))
+                batch = []
+        if batch:
+            held += _flush(clf, batch, writer, args, counts, id_col)
+            bar.update(len(batch))
+        bar.close()
+        if args.sort:
+            held.sort(key=lambda r: -(r["risk"] if isinstance(r["risk"], float) else -1.0))
+            writer.write(held)
+        writer.close()
+    except BaseException:
+        writer.abort()
+        raise
+    elapsed = time.monotonic() - started
+    summary = {
+        "rows": counts["rows"],
+        "errors": counts["errors"],
+        "flagged_review": counts["review"],
+        "flagged_action": counts["action"],
+        "by_label": {k[6:]: v for k, v in sorted(counts.items()) if k.startswith("label:")},
+        "invalid_bytes": reader.bad_bytes,
+        "seconds": round(elapsed, 2),
+        "output": output,
+    }
+    print(json.dumps(summary), file=sys.stderr)
+    return 1 if counts["errors"] else 0
+
+
+def _flush(
+    clf: Classifier, batch: list[Any], writer: Writer, args: argparse.Namespace, counts: Counter, id_col: str
+) -> list[dict]:
+    texts = []
+    for row in batch:
+        text = row.text
+        if row.error or not isinstance(text, str):
+            text = "" if row.error or text is None or isinstance(text, float) and text != text else str(text)
+        texts.append(text)
+    records = clf.score(texts, n_jobs=args.jobs)
+    out = []
+    version = clf.metadata.get("version", "")
+    for row, rec in zip(batch, records, strict=True):
+        counts["rows"] += 1
+        if row.error:
+            counts["errors"] += 1
+            print(f"adclassify: line {row.line}: {row.error}", file=sys.stderr)
+        fields = dict(row.fields) if args.columns == "all" else {}
+        fields[id_col] = row.id if row.id is not None else row.line
+        evidence = rec["summary"]
+        if args.redact:
+            evidence = " | ".join(
+                part
+                for part in evidence.split(" | ")
+                if not (part.startswith("contact:") and any(c.isdigit() or c == "@" for c in part))
+            )
+            for key in list(fields):
+                if isinstance(fields[key], str) and key != id_col:
+                    fields[key] = _redact(fields[key])
+        fields.update(
+            risk=round(rec["risk"], 6),
+            label=rec["label"],
+            flagged=rec["flagged"] or "",
+            evidence=evidence,
+            model_version=version,
+            error=row.error or "",
+            **{f"p_{lab}": round(p, 6) for lab, p in rec["probabilities"].items()},
+        )
+        counts[f"label:{rec['label']}"] += 1
+        if rec["flagged"]:
+            counts["review"] += 1
+            counts["action"] += rec["flagged"] == "action"
+        if args.only_flagged and not rec["flagged"] and not row.error:
+            continue
+        out.append(fields)
+    if args.sort:
+        return out
+    writer.write(out)
+    return []
+
+
+def _explain(args: argparse.Namespace) -> int:
+    clf = load_model(args.model)
+    result = clf.explain(args.text)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return 0
+    colour = sys.stdout.isatty()
+    text, marked, pos = args.text, [], 0
+    for ev in sorted(result["evidence"], key=lambda e: e["start"]):
+        if ev["start"] < pos:
+            continue
+        marked.append(text[pos : ev["start"]])
+        if colour:
+            marked.append(f"\x1b[{_COLOURS.get(ev['kind'], '32')}m{ev['text']}\x1b[0m")
+        else:
+            marked.append(f"[{ev['kind']}: {ev['text']}]")
+        pos = ev["end"]
+    marked.append(text[pos:])
+    print("".join(marked))
+    print(f"\nrisk {result['risk']:.3f}  label {result['label']}  flagged {result['flagged'] or '-'}")
+    if result["summary"]:
+        print(f"evidence: {result['summary']}")
+    print(f"\ntop contributions to the logit of {result['explained_label']} (intercept {result['intercept']:+.3f}):")
+    for item in result["contributions"]:
+        where = f"  «{item['text']}»" if "text" in item else ""
+        print(f"  {item['contribution']:+.3f}  {item['feature']}{where}")
+    return 0
+
+
+def _info(args: argparse.Namespace) -> int:
+    clf = load_model(args.model)
+    meta = clf.metadata
+    shown = {
+        k: meta.get(k)
+        for k in ("name", "version", "trained_at", "seed", "labels", "thresholds", "training_data", "libraries")
+    }
+    shown["metrics"] = {
+        k: {m: v for m, v in fig.items() if m != "by_lang"} for k, fig in meta.get("metrics", {}).items()
+    }
+    print(json.dumps(shown, indent=2, ensure_ascii=False))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="adclassify: %(message)s")
+    handlers = {"score": _score, "explain": _explain, "info": _info}
+    try:
+        return handlers[args.command](args)
+    except (OSError, ValueError) as exc:
+        print(f"adclassify: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

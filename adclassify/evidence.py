@@ -1,0 +1,266 @@
+"""Indicator extraction: the facts in a post, with spans into the original text.
+
+:func:`extract` finds contacts (phone numbers parsed with ``phonenumbers``,
+messaging apps, handles, links), prices (amount and ISO 4217 currency),
+places on a route (ISO 3166 codes), and lexicon terms for modes, guarantees,
+payments, documents, urgency, code words, offers, requests, jobs and
+exploitation. It searches the normalised text, so evasion does not hide a
+term, and maps every match back to the original post: for each piece of
+evidence ``text[start:end] == evidence.text``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+
+import phonenumbers
+
+from adclassify.lexicon import Hit, Matcher, read_lexicons
+from adclassify.normalize import Normalized, normalize
+
+__all__ = ["Evidence", "extract", "summarize"]
+
+# Lexicon file -> evidence kind. Files not listed are helpers (numbers,
+# multipliers, currencies, directions) used by the parsers below.
+_KIND = {
+    "channel": "contact",
+    "countries": "route",
+    "cities": "route",
+    "mode": "mode",
+    "guarantee": "guarantee",
+    "payment": "payment",
+    "urgency": "urgency",
+    "document": "document",
+    "fraud": "document",
+    "code_word": "code_word",
+    "offer": "offer",
+    "request": "request",
+    "job": "job",
+    "exploitation": "exploitation",
+    "benign": "context",
+}
+
+# Linear-time patterns over normalised text (digits are ASCII there).
+_PHONE = re.compile(r"(?<![\w+])(?:\+|00)?+\d(?:[ .\-()]?+\d){6,15}+(?![\w])")
+_DATE = re.compile(r"\d{1,2}[ .\-]\d{1,2}[ .\-](?:19|20)\d\d")
+_URL = re.compile(r"\b(?:https?://|www\.)[^\s]++|\b[a-z0-9\-]++\.(?:com|net|org|me|io|ly|link|info)\b")
+_HANDLE = re.compile(r"(?<![\w@])@[a-z0-9_.]{3,30}+")
+_AMOUNT = re.compile(r"(?<![\w.,])(\d{1,3}(?:[.,' ]\d{3})++|\d++)(?:[.,](\d{1,2}))?+(?:[ ]?+(k|m)\b)?+(?![\w])")
+_SEPARATORS = re.compile(r"[.,' ]")
+_GAP = re.compile(r"[ ]{0,2}+")
+_FLAG = re.compile(r"\bflag_([a-z]{2})\b")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One indicator found in a post.
+
+    Attributes
+    ----------
+    kind : str
+        ``contact``, ``price``, ``route``, ``mode``, ``guarantee``,
+        ``payment``, ``document``, ``urgency``, ``code_word``, ``offer``,
+        ``request``, ``job``, ``exploitation`` or ``context``.
+    text : str
+        The matched text, exactly ``post[start:end]``.
+    start, end : int
+        Character span in the original post.
+    value : str
+        Normalised value: E.164 number, ``1500 EUR``, ``GB``, ``boat``, ...
+    """
+
+    kind: str
+    text: str
+    start: int
+    end: int
+    value: str
+
+    def to_dict(self) -> dict:
+        """A JSON-ready dict."""
+        return asdict(self)
+
+
+@lru_cache(maxsize=1)
+def _matcher() -> Matcher:
+    return Matcher(read_lexicons())
+
+
+def _region_of(number: phonenumbers.PhoneNumber) -> str:
+    return phonenumbers.region_code_for_number(number) or phonenumbers.region_code_for_country_code(number.country_code)
+
+
+def _fit(number: phonenumbers.PhoneNumber, region: str | None, n_digits: int) -> tuple[bool, bool]:
+    """Rank a parse: valid numbers first, then national lengths typical of the region's mobiles."""
+    if phonenumbers.is_valid_number(number) or region is None:
+        return (False, False)
+    example = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE)
+    national = len(phonenumbers.national_significant_number(example)) + 1 if example else n_digits
+    return (True, national != n_digits)
+
+
+def _phones(norm: str, regions: tuple[str, ...]) -> list[tuple[int, int, str]]:
+    """Phone numbers: international, or national with a leading 0."""
+    found = []
+    for match in _PHONE.finditer(norm):
+        raw = match.group()
+        digits = "".join(c for c in raw if c.isdigit())
+        if _DATE.fullmatch(raw) or len(digits) < 8:
+            continue
+        candidates: list[str | None]
+        if raw.startswith("+"):
+            candidates = [None]
+        elif raw.startswith("00"):
+            raw, candidates = "+" + raw[2:], [None]
+        elif raw.startswith("0") and len(digits) >= 9:
+            candidates = list(regions)
+        else:
+            continue
+        parsed = []
+        for region in candidates:
+            try:
+                number = phonenumbers.parse(raw, region)
+            except phonenumbers.NumberParseException:
+                continue
+            if phonenumbers.is_possible_number(number):
+                parsed.append((_fit(number, region, len(digits)), number))
+        if parsed:
+            number = min(parsed, key=lambda item: item[0])[1]
+            e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+            found.append((match.start(), match.end(), f"{e164} {_region_of(number)}"))
+    return found
+
+
+def _spoken_digits(norm: str, hits: list[Hit]) -> list[tuple[int, int, str]]:
+    """Runs of number words ("zero seven seven ...") that spell a phone number."""
+    words = [h for h in hits if h.category == "numbers"]
+    runs, current = [], []
+    for hit in words:
+        if current and (hit.start - current[-1].end > 2 or norm[current[-1].end : hit.start].strip(" ,.-")):
+            runs.append(current)
+            current = []
+        if not current or hit.start >= current[-1].end:
+            current.append(hit)
+    runs.append(current)
+    found = []
+    for run in runs:
+        digits = ""
+        for hit in run:
+            if hit.value == "dd" and digits:
+                digits += digits[-1]
+            elif hit.value == "tt" and digits:
+                digits += digits[-1] * 2
+            elif hit.value.isdigit():
+                digits += hit.value
+        if len(digits) >= 8:
+            found.append((run[0].start, run[-1].end, digits))
+    return found
+
+
+def _parse_amount(whole: str, cents: str | None, suffix: str | None) -> float:
+    number = float(_SEPARATORS.sub("", whole) + ("." + cents if cents else ""))
+    return number * {"k": 1e3, "m": 1e6}.get(suffix or "", 1)
+
+
+def _prices(norm: str, hits: list[Hit]) -> list[tuple[int, int, str]]:
+    """Amounts next to a currency, optionally with a multiplier word between."""
+    currency = {h.start: h for h in hits if h.category == "currency"}
+    currency_end = {h.end: h for h in hits if h.category == "currency"}
+    multiplier = {h.start: h for h in hits if h.category == "multiplier"}
+    found = []
+    for match in _AMOUNT.finditer(norm):
+        amount = _parse_amount(*match.groups())
+        start, end = match.span()
+        pos = _GAP.match(norm, end).end()
+        if pos in multiplier:
+            amount *= float(multiplier[pos].value)
+            end = multiplier[pos].end
+            pos = _GAP.match(norm, end).end()
+        code = None
+        if pos in currency:
+            code, end = currency[pos].value, currency[pos].end
+        else:
+            back = start
+            while back > 0 and norm[back - 1] == " " and start - back < 2:
+                back -= 1
+            if back in currency_end:
+                code, start = currency_end[back].value, currency_end[back].start
+        if code is None and end != match.end():
+            code = ""  # "50 triệu": a multiplier alone still marks a price
+        if code is None:
+            continue
+        value = f"{amount:.0f}" if amount == int(amount) else f"{amount:g}"
+        found.append((start, end, f"{value} {code}".strip()))
+    return found
+
+
+def _dedupe(items: list[Evidence]) -> list[Evidence]:
+    """Keep the longest of overlapping evidence of one kind, in text order."""
+    items.sort(key=lambda e: (e.start, -(e.end - e.start)))
+    kept: list[Evidence] = []
+    last_end: dict[str, int] = {}
+    for ev in items:
+        if ev.start >= last_end.get(ev.kind, -1):
+            kept.append(ev)
+            last_end[ev.kind] = ev.end
+    return kept
+
+
+def extract(text: str, *, regions: tuple[str, ...] = ("GB", "FR")) -> list[Evidence]:
+    """Find the indicators in one post.
+
+    Parameters
+    ----------
+    text : str
+        The original post.
+    regions : tuple of str, default=("GB", "FR")
+        Regions tried, in order, for national phone numbers with a leading 0.
+
+    Returns
+    -------
+    list of Evidence
+        In text order; spans index the original ``text``.
+
+    Examples
+    --------
+    >>> [(e.kind, e.value) for e in extract("Boat to UK, 1500€, WhatsApp +44 7700 900123")][:3]
+    [('mode', 'boat'), ('route', 'GB'), ('price', '1500 EUR')]
+    """
+    if not isinstance(text, str) or not text.strip():
+        return []
+    norm: Normalized = normalize(text)
+    hits = _matcher().find(norm.text)
+    spans: list[tuple[str, int, int, str]] = []
+    for hit in hits:
+        kind = _KIND.get(hit.category)
+        if kind:
+            spans.append((kind, hit.start, hit.end, hit.value))
+    for match in _FLAG.finditer(norm.text):
+        spans.append(("route", match.start(), match.end(), match.group(1).upper()))
+    for start, end, value in _phones(norm.text, regions) + _spoken_digits(norm.text, hits):
+        spans.append(("contact", start, end, value))
+    for pattern in (_URL, _HANDLE):
+        for match in pattern.finditer(norm.text):
+            spans.append(("contact", match.start(), match.end(), match.group()))
+    for start, end, value in _prices(norm.text, hits):
+        spans.append(("price", start, end, value))
+    items = []
+    for kind, start, end, value in spans:
+        a, b = norm.span(start, end)
+        if b > a:
+            items.append(Evidence(kind, text[a:b], a, b, value))
+    return _dedupe(items)
+
+
+def summarize(evidence: list[Evidence], limit: int = 8) -> str:
+    """A short readable line: ``price: 1500 EUR | contact: +447700900123 GB``."""
+    seen, parts = set(), []
+    for ev in evidence:
+        if ev.kind == "context" or (ev.kind, ev.value) in seen:
+            continue
+        seen.add((ev.kind, ev.value))
+        parts.append(f"{ev.kind}: {ev.value}")
+        if len(parts) == limit:
+            break
+    return " | ".join(parts)

@@ -1,0 +1,15 @@
+"""Model building and persistence: the pipeline, its classifier, safe model files."""
+
+from adclassify.models.linear import CalibratedLinearClassifier
+from adclassify.models.persist import TRUSTED_TYPES, ModelError, load_pipeline, read_metadata, save_pipeline
+from adclassify.models.pipeline import build_pipeline
+
+__all__ = [
+    "TRUSTED_TYPES",
+    "CalibratedLinearClassifier",
+    "ModelError",
+    "build_pipeline",
+    "load_pipeline",
+    "read_metadata",
+    "save_pipeline",
+]

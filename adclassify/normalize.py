@@ -1,0 +1,259 @@
+"""Text normalisation that undoes filter evasion, with a map back to the original.
+
+Two paths produce the same normalised text:
+
+* :func:`normalize_batch` works on whole batches with ``str.translate`` and a
+  few regular expressions run once over the joined batch; it is the fast path
+  used for scoring.
+* :func:`normalize` handles one post and also returns, for every normalised
+  character, the span of the original text it came from, so that evidence
+  found in the normalised text points into the original post.
+
+The steps, in order:
+
+1. per character (one cached translation table): NFKD, removal of Latin,
+   Greek, Cyrillic and Arabic diacritics, case folding, Arabic-script letter
+   unification, digits of every script to ASCII, zero-width and bidi controls
+   deleted, whitespace and control characters to a space, emojis to stable
+   ``e_<name>`` tokens, letters hidden in symbols (``🅦``) to Latin letters;
+2. regional-indicator pairs to ``flag_<cc>`` tokens;
+3. letters split by spaces, dots or dashes re-joined (``t e l e g r a m``);
+4. Cyrillic and Greek look-alikes folded inside Latin words;
+5. leetspeak folded between Latin letters (``wh4tsapp``).
+
+Every pattern is linear-time: possessive quantifiers and look-arounds on
+single characters leave nothing to backtrack.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from importlib import resources
+
+__all__ = ["Normalized", "normalize", "normalize_batch"]
+
+_SEP = "\n"  # joins a batch; the table maps every original newline to a space
+
+
+def _read_table(name: str) -> dict[str, str]:
+    """Read a two-column TSV table from ``adclassify/tables``."""
+    text = resources.files("adclassify.tables").joinpath(name).read_text("utf-8")
+    rows = [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
+    return {row[0]: (row[1] if len(row) > 1 else "") for row in rows[1:]}
+
+
+_LETTERS = _read_table("letters.tsv")
+_CONFUSABLES = _read_table("confusables.tsv")
+_LEET = _read_table("leet.tsv")
+
+# Combining marks removed after NFKD: Latin/Greek/Cyrillic diacritics and
+# Arabic harakat. Marks that carry meaning elsewhere (Devanagari vowel signs)
+# are kept.
+_DIACRITIC_RANGES = (
+    (0x0300, 0x036F),
+    (0x0483, 0x0489),
+    (0x0610, 0x061A),
+    (0x064B, 0x065F),
+    (0x0670, 0x0670),
+    (0x06D6, 0x06ED),
+    (0x1AB0, 0x1AFF),
+    (0x1DC0, 0x1DFF),
+    (0x20D0, 0x20FF),
+    (0xFE20, 0xFE2F),
+)
+_REGIONAL_A = 0x1F1E6
+
+
+def _is_diacritic(char: str) -> bool:
+    code = ord(char)
+    return any(lo <= code <= hi for lo, hi in _DIACRITIC_RANGES)
+
+
+_LETTER_NAME = re.compile(r"LATIN (?:CAPITAL|SMALL) LETTER ([A-Z])$")
+_NAME_SEP = re.compile(r"[^a-z0-9]++")
+
+
+def _emoji_token(char: str) -> str:
+    name = unicodedata.name(char, "")
+    letter = _LETTER_NAME.search(name)
+    if letter:  # 🅦, Ⓦ and other letters drawn as symbols
+        return letter.group(1).lower()
+    if not name:
+        return " "
+    return " e_" + _NAME_SEP.sub("_", name.lower()).strip("_") + " "
+
+
+def _fold_char(char: str) -> str:
+    """Normalise one character; the result may be empty or several chars."""
+    code = ord(char)
+    if _REGIONAL_A <= code < _REGIONAL_A + 26:
+        # Uppercase never survives case folding, so it marks flag letters
+        # until step 2 pairs them.
+        return chr(ord("A") + code - _REGIONAL_A)
+    category = unicodedata.category(char)
+    if category == "Cf" or 0xFE00 <= code <= 0xFE0F or 0x1F3FB <= code <= 0x1F3FF:
+        return ""  # zero-width, bidi controls, variation selectors, skin tones
+    if category in ("Cc", "Zs", "Zl", "Zp", "Cs", "Co", "Cn"):
+        return " "
+    if category == "So" or (category == "Sk" and code > 0x2000):
+        return _emoji_token(char)
+    if category == "Nd":
+        return str(unicodedata.decimal(char))
+    out = []
+    for part in unicodedata.normalize("NFKD", char):
+        if _is_diacritic(part):
+            continue
+        for folded in part.casefold():
+            out.append(_LETTERS.get(folded, folded))
+    return "".join(out)
+
+
+class _CharTable(dict):
+    """A ``str.translate`` table that computes and caches each character."""
+
+    def __missing__(self, code: int) -> str:
+        value = _fold_char(chr(code))
+        self[code] = value
+        return value
+
+
+_TABLE = _CharTable()
+
+
+def _flag(match: re.Match[str]) -> str:
+    letters = match.group().lower()
+    return f" flag_{letters} " if len(letters) == 2 else letters
+
+
+def _join_spaced(match: re.Match[str]) -> str:
+    return _SPACED_SEP.sub("", match.group())
+
+
+def _fold_confusables(match: re.Match[str]) -> str:
+    return "".join(_CONFUSABLES.get(c, c) for c in match.group())
+
+
+def _fold_leet(match: re.Match[str]) -> str:
+    return "".join(_LEET.get(c, c) for c in match.group())
+
+
+_LEET_CLASS = "[" + re.escape("".join(_LEET)) + "]"
+_CONF_CLASS = "[" + "".join(_CONFUSABLES) + "]"
+_SPACED_SEP = re.compile(r"[ .\-*·•/|]++")
+
+# (pattern, replacement) applied in order after the character table.
+_STEPS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
+    (re.compile(r"[A-Z][A-Z]?+"), _flag),
+    (
+        re.compile(r"(?<![^\W_])[^\W_](?:[ .\-*·•/|]++[^\W_](?![^\W_])){2,}+(?![^\W_])"),
+        _join_spaced,
+    ),
+    (
+        re.compile(r"(?<![^\W\d_])[^\W\d_]*?(?:[a-z]" + _CONF_CLASS + "|" + _CONF_CLASS + r"[a-z])[^\W\d_]*+"),
+        _fold_confusables,
+    ),
+    (
+        re.compile(r"(?<![\w@$])[a-z]++(?:" + _LEET_CLASS + r"++[a-z]++)++" + _LEET_CLASS + r"?+(?![\w@$])"),
+        _fold_leet,
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """A normalised post with the original span of each normalised character.
+
+    ``starts[i]`` and ``ends[i]`` delimit, in the original text, the characters
+    that produced normalised character ``i``.
+    """
+
+    text: str
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a span of the normalised text back to the original text."""
+        if end <= start:
+            pos = self.starts[start] if start < len(self.starts) else (self.ends[-1] if self.ends else 0)
+            return pos, pos
+        return self.starts[start], self.ends[end - 1]
+
+
+def normalize_batch(texts: Sequence[str]) -> list[str]:
+    """Normalise many posts at once (the fast path).
+
+    Parameters
+    ----------
+    texts : sequence of str
+        Posts to normalise.
+
+    Returns
+    -------
+    list of str
+        One normalised string per post.
+
+    Examples
+    --------
+    >>> normalize_batch(["W h a t s A p p", "t3l3gr4m 🚤"])
+    ['whatsapp', 'telegram  e_speedboat ']
+    """
+    if not texts:
+        return []
+    joined = _SEP.join([t.translate(_TABLE) for t in texts])
+    for pattern, repl in _STEPS:
+        joined = pattern.sub(repl, joined)
+    return joined.split(_SEP)
+
+
+def normalize(text: str) -> Normalized:
+    """Normalise one post and keep the map back to the original text.
+
+    Parameters
+    ----------
+    text : str
+        The original post.
+
+    Returns
+    -------
+    Normalized
+        ``text`` equals ``normalize_batch([text])[0]``; ``span`` maps
+        normalised positions back.
+
+    Examples
+    --------
+    >>> n = normalize("Call W.h.a.t.s.a.p.p")
+    >>> n.text
+    'call whatsapp'
+    >>> start, end = n.span(5, 13)
+    >>> "Call W.h.a.t.s.a.p.p"[start:end]
+    'W.h.a.t.s.a.p.p'
+    """
+    pieces = [_TABLE[ord(c)] for c in text]
+    out = "".join(pieces)
+    if len(out) == len(text):
+        starts = list(range(len(text)))
+    else:
+        starts = [i for i, piece in enumerate(pieces) for _ in piece]
+    ends = [s + 1 for s in starts]
+    for pattern, repl in _STEPS:
+        if not pattern.search(out):
+            continue
+        new, new_starts, new_ends, pos = [], [], [], 0
+        for match in pattern.finditer(out):
+            a, b = match.span()
+            new.append(out[pos:a])
+            new_starts.extend(starts[pos:a])
+            new_ends.extend(ends[pos:a])
+            rep = repl(match)
+            new.append(rep)
+            new_starts.extend([starts[a]] * len(rep))
+            new_ends.extend([ends[b - 1]] * len(rep))
+            pos = b
+        new.append(out[pos:])
+        new_starts.extend(starts[pos:])
+        new_ends.extend(ends[pos:])
+        out, starts, ends = "".join(new), new_starts, new_ends
+    return Normalized(out, tuple(starts), tuple(ends))

@@ -1,0 +1,109 @@
+"""The public API as CONTRACT.md states it."""
+
+import math
+import threading
+
+import numpy as np
+import pytest
+
+import adclassify
+
+
+def test_public_surface():
+    assert set(adclassify.__all__) >= {"load_model", "Classifier", "extract", "__version__"}
+    assert adclassify.LABELS[0] == "benign"
+
+
+def test_default_model_contract(default_model):
+    clf = default_model
+    assert clf.labels == ("benign", "document_fraud", "recruitment_lure", "smuggling_offer", "smuggling_request")
+    assert 0 < clf.thresholds["review"] <= clf.thresholds["action"] <= 1
+    for key in ("name", "version", "trained_at", "training_data", "metrics", "libraries"):
+        assert key in clf.metadata
+    texts = ["Crossing to UK this week, 4 places, WhatsApp +44 7700 900123", "Happy birthday grandma!"]
+    proba = clf.predict_proba(texts)
+    assert proba.shape == (2, 5)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    risk = clf.risk(texts)
+    assert risk[0] > clf.thresholds["review"] > risk[1]
+    assert clf.predict(texts) == ["smuggling_offer", "benign"]
+
+
+def test_bad_inputs(tiny):
+    posts = [None, float("nan"), "", "   \n\t", "boat to Italy 2000 euro"]
+    proba = tiny.predict_proba(posts)
+    for row in proba[:4]:
+        assert row[0] == 1.0 and row[1:].sum() == 0.0
+    assert list(tiny.risk(posts)[:4]) == [0.0] * 4
+    records = tiny.score(posts)
+    assert [r["label"] for r in records[:4]] == ["benign"] * 4
+    assert all(r["evidence"] == [] for r in records[:4])
+    with pytest.raises(TypeError, match="position 1"):
+        tiny.risk(["ok", 42])
+    with pytest.raises(TypeError, match="single string"):
+        tiny.risk("a bare string")
+    assert tiny.predict_proba([]).shape == (0, 5)
+
+
+def test_huge_post_is_scored_by_its_riskiest_window(tiny):
+    advert = "crossing to UK this week, 4 places left, WhatsApp +44 7700 900123. "
+    filler = "cooking rice with chicken tonight. " * 3000
+    long_post = filler + advert + filler
+    assert len(long_post) > 3 * adclassify.MAX_CHARS
+    r_long = tiny.risk([long_post])[0]
+    assert r_long > tiny.risk([filler])[0]
+    record = tiny.score([long_post])[0]
+    assert any(e["kind"] == "contact" and e["start"] > len(filler) for e in record["evidence"])
+    assert 0.0 <= r_long <= 1.0 and not math.isnan(r_long)
+
+
+def test_score_records(tiny):
+    text = "boat from Zuwara to Italy, 2000 euro, WhatsApp +44 7700 900123"
+    record = tiny.score([text])[0]
+    assert set(record) >= {"risk", "label", "flagged", "probabilities", "evidence", "summary"}
+    assert record["flagged"] in (None, "review", "action")
+    assert abs(sum(record["probabilities"].values()) - 1) < 1e-9
+    assert record["risk"] == pytest.approx(1 - record["probabilities"]["benign"])
+    for ev in record["evidence"]:
+        assert text[ev["start"] : ev["end"]] == ev["text"]
+    kinds = {e["kind"] for e in record["evidence"]}
+    assert {"contact", "price", "mode"} <= kinds
+
+
+def test_explanation_adds_up_to_the_logit(tiny):
+    text = "game to England tonight by lorry, call 07700 900456"
+    exp = tiny.explain(text, top=1000)
+    model = tiny.pipeline.named_steps["classifier"]
+    X = tiny.pipeline[:-1].transform([text])
+    k = tiny.labels.index(exp["explained_label"])
+    logit = model.decision_function(X)[0, k]
+    total = exp["intercept"] + sum(c["contribution"] for c in exp["contributions"])
+    assert total == pytest.approx(logit, abs=1e-4)
+    assert exp["logit"] == pytest.approx(logit, abs=1e-4)
+    for c in exp["contributions"]:
+        if "span" in c:
+            a, b = c["span"]
+            assert text[a:b] == c["text"]
+    with pytest.raises(TypeError):
+        tiny.explain(["not", "a", "str"])
+
+
+def test_determinism_across_batches_jobs_and_threads(tiny):
+    texts = [f"crossing {i} to UK, boat, call +44 7700 900{i:03d}" for i in range(300)] + ["hi"] * 50
+    base = tiny.predict_proba(texts)
+    np.testing.assert_array_equal(base, tiny.predict_proba(texts, batch_size=7))
+    np.testing.assert_array_equal(base, tiny.predict_proba(texts, n_jobs=2, batch_size=100))
+    np.testing.assert_array_equal(1 - base[:, 0], tiny.risk(texts))
+    np.testing.assert_array_equal(1 - base[:, 0], [r["risk"] for r in tiny.score(texts)])
+    results = [None] * 8
+
+    def work(i):
+        results[i] = tiny.predict_proba(texts)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for out in results:
+        np.testing.assert_array_equal(out, base)

@@ -1,0 +1,147 @@
+"""The command line, run through the installed console script."""
+
+import csv
+import json
+import shutil
+import subprocess
+import sys
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+EXE = shutil.which("adclassify")
+
+
+def run(*args, stdin=None):
+    assert EXE, "the adclassify console script is not installed"
+    return subprocess.run([EXE, *map(str, args)], input=stdin, capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture
+def model(tiny_model_dir):
+    return ["--model", str(tiny_model_dir)]
+
+
+def write_csv(path, rows, header=("id", "text")):
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(header)
+        w.writerows(rows)
+
+
+ROWS = [
+    ("1", "Crossing to UK this week, 4 places left, WhatsApp +44 7700 900123"),
+    ("2", "=1+1 happy birthday"),
+    ("3", ""),
+    ("4", 'line one\nline two, "quoted"'),
+]
+
+
+def test_score_csv_keeps_every_row_and_defuses_formulas(tmp_path, model):
+    src, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    write_csv(src, ROWS)
+    res = run("score", src, "-o", out, "--quiet", *model)
+    assert res.returncode == 0, res.stderr
+    rows = list(csv.DictReader(open(out, encoding="utf-8")))
+    assert [r["id"] for r in rows] == ["1", "2", "3", "4"]
+    assert rows[1]["text"] == "'=1+1 happy birthday"
+    assert rows[3]["text"] == ROWS[3][1]
+    assert rows[2]["risk"] == "0.0" and rows[2]["label"] == "benign"
+    assert {"risk", "label", "flagged", "evidence", "model_version", "p_benign"} <= set(rows[0])
+    assert "contact" in rows[0]["evidence"]
+    summary = json.loads(res.stderr.strip().splitlines()[-1])
+    assert summary["rows"] == 4 and summary["errors"] == 0
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "tsv", "parquet"])
+def test_other_formats(tmp_path, model, fmt):
+    src = tmp_path / f"in.{fmt}"
+    if fmt == "jsonl":
+        src.write_text("".join(json.dumps({"post_id": i, "data": {"message": t}}) + "\n" for i, t in ROWS))
+        extra = ["--text-column", "data.message"]
+    elif fmt == "tsv":
+        src.write_text("id\tmessage\n1\tboat to Italy\n2\thello\n")
+        extra = []
+    else:
+        pq.write_table(pa.table({"id": ["a", "b"], "caption": ["boat to Italy 2000 euro", None]}), src)
+        extra = []
+    out = tmp_path / f"out.{fmt}"
+    res = run("score", src, "-o", out, "--quiet", *extra, *model)
+    assert res.returncode == 0, res.stderr
+    if fmt == "parquet":
+        table = pq.read_table(out).to_pylist()
+        assert [r["id"] for r in table] == ["a", "b"] and table[1]["risk"] == 0.0
+    elif fmt == "jsonl":
+        lines = [json.loads(x) for x in out.read_text().splitlines()]
+        assert [r["post_id"] for r in lines] == ["1", "2", "3", "4"]
+    else:
+        assert len(out.read_text().splitlines()) == 3
+
+
+def test_malformed_json_is_reported_and_kept(tmp_path, model):
+    src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    src.write_text('{"text": "hello"}\n{"text": broken\n{"text": "boat to UK"}\n')
+    res = run("score", src, "-o", out, "--quiet", *model)
+    assert res.returncode == 1
+    assert "line 2" in res.stderr and "broken" not in res.stderr
+    rows = [json.loads(x) for x in out.read_text().splitlines()]
+    assert len(rows) == 3 and rows[1]["error"] == "malformed JSON"
+
+
+def test_ragged_csv_and_invalid_utf8(tmp_path, model):
+    src, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    src.write_bytes(b"id,text\n1,ok\n2,too,many,fields\n3,caf\xe9 \xff\n")
+    res = run("score", src, "-o", out, "--quiet", *model)
+    assert res.returncode == 1
+    rows = list(csv.DictReader(open(out, encoding="utf-8")))
+    assert len(rows) == 3 and rows[1]["error"].startswith("expected 2 fields")
+    assert json.loads(res.stderr.strip().splitlines()[-1])["invalid_bytes"] == 2
+
+
+def test_usage_errors(tmp_path, model):
+    src = tmp_path / "in.csv"
+    write_csv(src, [("1", "x")], header=("id", "tweet"))
+    res = run("score", src, "--quiet", *model)
+    assert res.returncode == 2 and "tweet" in res.stderr
+    write_csv(src, [("1", "x")])
+    assert run("score", src, "-o", src, *model).returncode == 2
+    assert run("score", tmp_path / "missing.csv", *model).returncode == 2
+    assert run("bogus").returncode == 2
+
+
+def test_stdin_and_flags(tmp_path, model):
+    res = run(
+        "score",
+        "-",
+        "--quiet",
+        "--only-flagged",
+        "--sort",
+        "risk",
+        *model,
+        stdin='{"text": "hi"}\n{"text": "game to England tonight by lorry, call 07700 900456"}\n',
+    )
+    assert res.returncode == 0, res.stderr
+    rows = [json.loads(x) for x in res.stdout.splitlines()]
+    assert all(r["flagged"] for r in rows)
+
+
+def test_redact(tmp_path, model):
+    src, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    write_csv(src, [("1", "call +44 7700 900123 or @safe_trip_77 now")])
+    assert run("score", src, "-o", out, "--quiet", "--redact", *model).returncode == 0
+    text = out.read_text()
+    assert "900123" not in text and "safe_trip_77" not in text
+
+
+def test_explain_and_info(model):
+    res = run("explain", "boat from Zuwara to Italy, 2000 euro, WhatsApp +44 7700 900123", *model)
+    assert res.returncode == 0
+    assert "[contact: WhatsApp]" in res.stdout and "contributions" in res.stdout
+    info = run("info", *model)
+    assert info.returncode == 0 and json.loads(info.stdout)["name"] == "tiny"
+
+
+def test_python_dash_m(model):
+    res = subprocess.run([sys.executable, "-m", "adclassify", "info", *model], capture_output=True, text=True)
+    assert res.returncode == 0

@@ -1,0 +1,133 @@
+"""Estimator contract for every transformer, and the fast hasher against a reference."""
+
+import unicodedata
+from collections import Counter
+
+import numpy as np
+import pytest
+import skops.io as sio
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+
+from adclassify.features import HashedNgramVectorizer, IndicatorVectorizer, TextNormalizer
+from adclassify.models import TRUSTED_TYPES, CalibratedLinearClassifier
+from adclassify.normalize import normalize_batch
+
+DOCS = ["Crossing to UK this week, WhatsApp +44 7700 900123", "happy birthday", "", "boat 🚤 1500€"]
+TRANSFORMERS = [
+    TextNormalizer(),
+    HashedNgramVectorizer(n_features=2**10),
+    HashedNgramVectorizer(n_features=2**8, char_ngram_range=(1, 3), word_ngram_range=(1, 1)),
+    IndicatorVectorizer(),
+]
+
+
+def _dense(out):
+    return out.toarray() if hasattr(out, "toarray") else np.asarray(out, dtype=object)
+
+
+@pytest.mark.parametrize("est", TRANSFORMERS, ids=lambda e: type(e).__name__)
+def test_estimator_contract(est, tmp_path):
+    fresh = clone(est)
+    assert fresh.get_params() == est.get_params()
+    fresh.set_params(**est.get_params())
+    with pytest.raises(NotFittedError):
+        fresh.transform(DOCS)
+    with pytest.raises(TypeError):
+        clone(est).fit("a bare string")
+    fitted = clone(est).fit(DOCS)
+    assert fitted is not None and fitted.fit(DOCS) is fitted  # fit returns self, twice
+    first = _dense(fitted.transform(DOCS))
+    with pytest.raises(TypeError):
+        fitted.transform("a bare string")
+    names = fitted.get_feature_names_out()
+    if not isinstance(est, TextNormalizer):
+        assert len(names) == first.shape[1]
+    path = tmp_path / "est.skops"
+    sio.dump(fitted, path)
+    loaded = sio.load(path, trusted=[t for t in sio.get_untrusted_types(file=path) if t in TRUSTED_TYPES])
+    np.testing.assert_array_equal(_dense(loaded.transform(DOCS)), first)
+
+
+def test_invalid_parameters_fail_in_fit():
+    with pytest.raises(ValueError):
+        HashedNgramVectorizer(n_features=1000).fit(DOCS)
+    with pytest.raises(ValueError):
+        HashedNgramVectorizer(char_ngram_range=(3, 2)).fit(DOCS)
+    with pytest.raises(ValueError):
+        CalibratedLinearClassifier(calibration_fraction=1.5).fit(np.eye(4), ["a", "b", "a", "b"])
+
+
+# -- reference implementation: plain Python loops, no numpy tricks -------------
+MASK = (1 << 64) - 1
+PRIME, PAIR, MIX = 1099511628211, 0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9
+
+
+def ref_bucket(value, family, width):
+    return (((value ^ ((family * PAIR) & MASK)) * MIX) & MASK) >> (64 - (width.bit_length() - 1))
+
+
+def ref_features(text, n_features, lo=2, hi=5):
+    """The vectorizer's definition, written the slow obvious way."""
+    tokens = []
+    for char in text:
+        if char.isdigit():
+            tokens.append("0")
+        elif char.isalnum() or char == "_" or unicodedata.category(char) in ("Mn", "Mc"):
+            tokens.append(char)
+        elif unicodedata.category(char) == "Sc":
+            tokens.append(f" {char} ")
+        else:
+            tokens.append(" ")
+    padded = " " + " ".join("".join(tokens).split()) + " "
+    chars = Counter()
+    for n in range(lo, hi + 1):
+        for i in range(len(padded) - n + 1):
+            h = 0
+            for c in padded[i : i + n]:
+                h = (h * PRIME + ord(c)) & MASK
+            chars[ref_bucket(h, n, n_features)] += 1
+    words = padded.split()
+    hashes = [sum(ord(c) * pow(PRIME, k, 1 << 64) for k, c in enumerate(w)) & MASK for w in words]
+    wcounts = Counter(ref_bucket(h, 101, n_features // 2) for h in hashes)
+    wcounts.update(
+        ref_bucket((a * PAIR + b) & MASK, 102, n_features // 2) for a, b in zip(hashes, hashes[1:], strict=False)
+    )
+    vec = np.zeros(n_features + n_features // 2)
+    for col, c in chars.items():
+        vec[col] += c / np.sqrt(sum(chars.values()))
+    for col, c in wcounts.items():
+        vec[n_features + col] += c / np.sqrt(max(sum(wcounts.values()), 1))
+    return vec
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from("ab c1é€.-xyz 🚤ع"), max_size=30), min_size=1, max_size=5))
+def test_fast_hashing_matches_reference(texts):
+    texts = normalize_batch(texts)
+    v = HashedNgramVectorizer(n_features=2**12).fit(texts)
+    fast = v.transform(texts).toarray()
+    for row, text in zip(fast, texts, strict=True):
+        ref = ref_features(text, 2**12)
+        # column 0 of each block collects n-grams that would run into the next post
+        row, ref = row.copy(), ref.copy()
+        row[[0, 2**12]] = ref[[0, 2**12]] = 0
+        np.testing.assert_allclose(row, ref, rtol=1e-5, atol=1e-6)
+
+
+def test_scores_do_not_depend_on_batch_neighbours(tiny):
+    texts = ["crossing to UK 4 places", "hi", "", "boat to Italy 1500€ whatsapp"] * 5
+    together = tiny.predict_proba(texts)
+    alone = np.vstack([tiny.predict_proba([t]) for t in texts])
+    np.testing.assert_array_equal(together, alone)
+
+
+def test_indicators_find_lexicon_terms_and_detectors():
+    v = IndicatorVectorizer().fit(DOCS)
+    names = list(v.get_feature_names_out())
+    X = v.transform(normalize_batch(["WhatsApp +44 7700 900123 boat to Italy", "hello"])).toarray()
+    for name in ("phone", "channel", "channel=whatsapp"):
+        assert X[0, names.index(name)] > 0
+    assert not X[1].any()

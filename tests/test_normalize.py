@@ -1,0 +1,54 @@
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from adclassify.normalize import normalize, normalize_batch
+
+
+def test_undoes_evasion():
+    cases = {
+        "W h a t s A p p": "whatsapp",
+        "w.h.a.t.s.a.p.p": "whatsapp",
+        "t e l e g r a m": "telegram",
+        "wh4tsapp p@ssp0rt": "whatsapp passport",
+        "Whаtsаpp": "whatsapp",  # Cyrillic а inside a Latin word
+        "Tele\u200bgram": "telegram",
+        "ＴＥＬＥＧＲＡＭ": "telegram",
+        "qua biên giới đi Anh": "qua bien gioi di anh",
+    }
+    for raw, expected in cases.items():
+        assert normalize_batch([raw])[0] == expected, raw
+
+
+def test_keeps_real_text_and_numbers():
+    assert normalize_batch(["Привет мир"])[0] == "привет мир"  # Cyrillic words stay Cyrillic
+    assert normalize_batch(["1500eur mp3 covid19"])[0] == "1500eur mp3 covid19"
+    assert normalize_batch(["٠٧٧٠٠"])[0] == "07700"
+
+
+def test_emojis_and_flags_become_tokens():
+    out = normalize_batch(["UK 🇬🇧 by 🚤"])[0].split()
+    assert out == ["uk", "flag_gb", "by", "e_speedboat"]
+
+
+def test_arabic_variants_meet():
+    assert normalize_batch(["إيطاليا"])[0] == normalize_batch(["ايطاليا"])[0]
+    assert normalize_batch(["كيف"])[0] == normalize_batch(["کیف"])[0]
+
+
+def test_offsets_point_into_original():
+    text = "Call W.h.a.t.s.a.p.p now 🚤"
+    n = normalize(text)
+    i = n.text.index("whatsapp")
+    a, b = n.span(i, i + len("whatsapp"))
+    assert text[a:b] == "W.h.a.t.s.a.p.p"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(), min_size=1, max_size=4))
+def test_single_and_batch_paths_agree(texts):
+    batch = normalize_batch(texts)
+    for text, norm in zip(texts, batch, strict=True):
+        one = normalize(text)
+        assert one.text == norm
+        assert len(one.starts) == len(one.text) == len(one.ends)
+        assert all(0 <= s < e <= len(text) for s, e in zip(one.starts, one.ends, strict=True))

@@ -1,0 +1,66 @@
+"""Training data: the generator, its splits, and loading files through datasets."""
+
+import json
+
+import pytest
+
+from adclassify.data import load_posts
+from training.generate import Generator, load_banks, split_of
+from training.train import pick_thresholds
+
+
+def test_generator_is_deterministic_and_covers_labels():
+    a = list(Generator("train", seed=3).posts({"smuggling_offer": 3, "benign": 3}))
+    b = list(Generator("train", seed=3).posts({"smuggling_offer": 3, "benign": 3}))
+    assert a == b
+    assert {r["label"] for r in a} == {"smuggling_offer", "benign"}
+    assert len({r["lang"] for r in a}) >= 20
+    for row in a:
+        assert "{phone}" not in row["text"] and "{price}" not in row["text"]
+
+
+def test_splits_share_no_phrase():
+    banks = load_banks()
+    for bank in banks.values():
+        for group in ("slots", "posts", "benign"):
+            for items in bank.get(group, {}).values():
+                for item in items:
+                    assert split_of(item) in ("train", "val", "test")
+    train = Generator("train", 0, banks)
+    test = Generator("test", 0, banks)
+    for lang in banks:
+        for key, items in test.banks[lang]["slots"].items():
+            assert not set(items) & set(train.banks[lang]["slots"].get(key, [])) or len(items) == len(
+                train.banks[lang]["slots"][key]
+            )
+
+
+def test_thresholds():
+    import numpy as np
+
+    risk = np.array([0.9, 0.8, 0.7, 0.2, 0.1, 0.05])
+    violating = np.array([True, True, True, False, False, False])
+    t = pick_thresholds(risk, violating, recall=0.95, precision=0.98)
+    assert t["review"] == 0.7 and t["action"] >= t["review"]
+
+
+@pytest.mark.parametrize("suffix", ["jsonl", "csv", "parquet"])
+def test_load_posts_maps_columns_and_labels(tmp_path, suffix):
+    rows = [{"body": "hi", "y": 0}, {"body": "boat to uk", "y": 1}]
+    path = tmp_path / f"d.{suffix}"
+    if suffix == "jsonl":
+        path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    elif suffix == "csv":
+        path.write_text("body,y\nhi,0\nboat to uk,1\n")
+    else:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        pq.write_table(pa.Table.from_pylist(rows), path)
+    data = load_posts(path, text_column="body", label_column="y", label_map={0: "benign", 1: "smuggling_offer"})
+    assert data["text"] == ["hi", "boat to uk"]
+    assert data["label"] == ["benign", "smuggling_offer"]
+    background = load_posts(path, text_column="body", label_column=None, default_label="benign")
+    assert background["label"] == ["benign", "benign"]
+    with pytest.raises(ValueError, match="body"):
+        load_posts(path, text_column="message")

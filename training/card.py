@@ -1,0 +1,61 @@
+"""The model card (README.md of a model directory), rendered from its metadata."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _table(by_lang: dict[str, dict[str, Any]]) -> str:
+    lines = ["| lang | n | ROC-AUC | recall at review | FPR at review |", "| --- | --- | --- | --- | --- |"]
+    for lang, fig in sorted(by_lang.items()):
+        cells = [str(fig.get(key, "–")) for key in ("n", "roc_auc", "recall_review", "fpr_review")]
+        lines.append(f"| {lang} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def render_card(metadata: dict[str, Any]) -> str:
+    """Markdown model card: intended use, limitations, data, thresholds, metrics."""
+    test = metadata["metrics"]["test"]
+    thresholds = metadata["thresholds"]
+    external = metadata.get("evaluation", {})
+    ext_lines = "\n".join(f"| {name} | {fig} |" for name, fig in external.items()) or "| (none recorded) | |"
+    return f"""# Model card: {metadata["name"]} {metadata["version"]}
+
+## Intended use
+Scores social-media posts for people-smuggling advertising, in about twenty
+languages, with the labels `benign`, `smuggling_offer`, `document_fraud`,
+`recruitment_lure` and `smuggling_request`. `risk` is the probability of any
+violating label. Use it to rank posts for human review (`review` threshold)
+and, where a platform accepts it, to act on the clearest cases (`action`).
+It is not meant to decide about people, nor to act without human review on
+posts below the action threshold.
+
+## Training data
+{metadata["training_data"]["rows"]} posts composed by `training/generate.py` from
+the hand-written phrase banks in `training/phrases/` (sha256 of the data:
+`{metadata["training_data"]["sha256"][:16]}…`). No real posts and no
+evaluation data were used. Seed {metadata["seed"]}; trained {metadata["trained_at"]}.
+
+## Thresholds
+- review: {thresholds["review"]} (highest cut-off keeping recall >= 0.95 on the validation split)
+- action: {thresholds["action"]} (lowest cut-off with precision >= 0.98 on the validation split)
+
+## Held-out test split (phrases never seen in training)
+ROC-AUC {test.get("roc_auc")}, macro-F1 {test.get("macro_f1")}, recall at review
+{test.get("recall_review")}, FPR at review {test.get("fpr_review")}.
+
+{_table(test["by_lang"])}
+
+## Evaluation on independent data
+| data | figures |
+| --- | --- |
+{ext_lines}
+
+## Limitations
+- Trained only on composed posts: real adverts use slang, images and
+  context it has never seen. Figures on independent data are lower than on
+  the held-out split; see `eval/reports/`.
+- Languages with few phrases (Pashto, Tigrinya, Amharic) are weaker.
+- Text only: adverts in images or voice notes are invisible to it.
+- Posts longer than 4000 characters are scored by their riskiest window.
+"""

@@ -1,0 +1,191 @@
+"""Train a model directory from a TOML config.
+
+    python -m training.train [--config training/configs/default.toml] [--out DIR] [--seed N]
+    python -m training.train --dump-data corpus.jsonl      # write the exact training corpus
+
+Training is deterministic and offline: the same commit, config and seed give
+a model with identical scores. The default output is the shipped model,
+``adclassify/models/default``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import platform
+import sys
+import tomllib
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.metrics import f1_score, roc_auc_score
+
+import adclassify
+from adclassify.data import load_posts
+from adclassify.models import build_pipeline, save_pipeline
+from training.background import Background
+from training.card import render_card
+from training.generate import generate
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG = ROOT / "training" / "configs" / "default.toml"
+DEFAULT_OUT = ROOT / "adclassify" / "models" / "default"
+CANARY = [
+    "Crossing to UK this week, 4 places left, WhatsApp +44 7700 900123",
+    "Happy birthday to my little sister, love you!",
+    "Schengen visa without interview, 100% approved",
+    "Who can take me from Libya to Italy? how much",
+    "Ferry tickets Dover to Calais from 45 pounds, book online",
+]
+
+
+def load_sources(config: dict[str, Any], split: str, seed: int) -> list[dict]:
+    """All rows of one split from the config's sources, each with a ``weight``."""
+    rows: list[dict] = []
+    for source in config["sources"]:
+        weight = float(source.get("weight", 1.0))
+        if source["type"] == "generator":
+            part = generate(split, seed=seed + {"train": 0, "val": 1, "test": 2}[split], scale=source.get("scale", 1.0))
+        elif source["type"] == "background":
+            per_lang = int(source.get("per_lang", 1000) * (1.0 if split == "train" else 0.2))
+            part = list(Background(seed + {"train": 10, "val": 11, "test": 12}[split]).posts(per_lang))
+        elif source["type"] == "file":
+            if split != "train":
+                continue
+            label_column = source.get("label_column", "label") or None
+            data = load_posts(
+                source["path"],
+                text_column=source.get("text_column", "text"),
+                label_column=label_column,
+                label_map=source.get("label_map"),
+                default_label=source.get("default_label"),
+            )
+            part = [dict(row, kind=row.get("kind") or "file") for row in data]
+        else:
+            raise ValueError(f"unknown source type {source['type']!r}")
+        rows.extend(dict(row, weight=weight) for row in part)
+    return rows
+
+
+def data_hash(rows: list[dict]) -> str:
+    digest = hashlib.sha256()
+    for row in rows:
+        digest.update(json.dumps([row["text"], row["label"], row["weight"]], ensure_ascii=False).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def pick_thresholds(risk: np.ndarray, violating: np.ndarray, recall: float, precision: float) -> dict[str, float]:
+    """``review``: highest cut-off with recall >= ``recall``; ``action``: lowest with precision >= ``precision``."""
+    order = np.sort(risk[violating])[::-1]
+    k = max(int(np.ceil(recall * len(order))) - 1, 0)
+    review = float(order[k]) if len(order) else 0.5
+    action = 1.0
+    for cut in np.unique(risk)[::-1]:
+        flagged = risk >= cut
+        if flagged.sum() and violating[flagged].mean() >= precision:
+            action = float(cut)
+        elif flagged.sum() > 50:
+            break
+    return {"review": round(review, 6), "action": round(max(action, review), 6)}
+
+
+def evaluate(clf: adclassify.Classifier, rows: list[dict]) -> dict[str, Any]:
+    """Headline figures of a classifier on labelled rows, overall and per language."""
+    texts = [r["text"] for r in rows]
+    labels = np.array([r["label"] for r in rows])
+    proba = clf.predict_proba(texts)
+    risk = 1 - proba[:, 0]
+    pred = np.array(clf.labels)[proba.argmax(axis=1)]
+    violating = labels != "benign"
+    review = risk >= clf.thresholds["review"]
+
+    def figures(mask: np.ndarray) -> dict[str, Any]:
+        v = violating[mask]
+        out: dict[str, Any] = {"n": int(mask.sum())}
+        if v.any():
+            out["recall_review"] = round(float(review[mask][v].mean()), 4)
+        if (~v).any():
+            out["fpr_review"] = round(float(review[mask][~v].mean()), 4)
+        if v.any() and (~v).any():
+            out["roc_auc"] = round(float(roc_auc_score(v, risk[mask])), 4)
+        return out
+
+    result = figures(np.ones(len(rows), bool))
+    result["macro_f1"] = round(float(f1_score(labels, pred, labels=list(clf.labels), average="macro")), 4)
+    langs = sorted({r.get("lang", "") for r in rows})
+    result["by_lang"] = {lang: figures(np.array([r.get("lang", "") == lang for r in rows])) for lang in langs}
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Train an adclassify model directory.")
+    parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--seed", type=int, default=None, help="overrides the config's seed")
+    parser.add_argument("--dump-data", type=Path, help="write the training corpus as JSONL and stop")
+    args = parser.parse_args(argv)
+
+    config = tomllib.loads(args.config.read_text("utf-8"))
+    seed = config.get("seed", 0) if args.seed is None else args.seed
+    train = load_sources(config, "train", seed)
+    if args.dump_data:
+        with args.dump_data.open("w", encoding="utf-8") as fh:
+            for row in train:
+                fh.write(
+                    json.dumps({k: row.get(k, "") for k in ("text", "label", "lang", "kind")}, ensure_ascii=False)
+                    + "\n"
+                )
+        print(f"wrote {len(train)} posts to {args.dump_data}", file=sys.stderr)
+        return 0
+    val, test = load_sources(config, "val", seed), load_sources(config, "test", seed)
+    print(f"training on {len(train)} posts, {len(val)} validation, {len(test)} test", file=sys.stderr)
+
+    params = json.loads(json.dumps(config["pipeline"]))
+    params.setdefault("classifier", {})["random_state"] = seed
+    pipeline = build_pipeline(params)
+    pipeline.fit(
+        [r["text"] for r in train],
+        [r["label"] for r in train],
+        classifier__sample_weight=np.array([r["weight"] for r in train]),
+    )
+    clf = adclassify.Classifier(pipeline, {})
+    val_risk = clf.risk([r["text"] for r in val])
+    limits = config.get("thresholds", {})
+    thresholds = pick_thresholds(
+        val_risk,
+        np.array([r["label"] != "benign" for r in val]),
+        limits.get("review_recall", 0.95),
+        limits.get("action_precision", 0.98),
+    )
+    clf = adclassify.Classifier(pipeline, {"thresholds": thresholds})
+    metrics = {"validation": evaluate(clf, val), "test": evaluate(clf, test)}
+    metadata = {
+        "name": config.get("name", "adclassify-model"),
+        "version": adclassify.__version__,
+        "library_version": adclassify.__version__,
+        "trained_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "seed": seed,
+        "config": config,
+        "labels": list(clf.labels),
+        "thresholds": thresholds,
+        "training_data": {"rows": len(train), "sha256": data_hash(train)},
+        "libraries": {name: version(name) for name in ("scikit-learn", "numpy", "scipy", "skops")}
+        | {"python": platform.python_version()},
+        "metrics": metrics,
+        "canary": {"texts": CANARY, "scores": np.round(pipeline.predict_proba(CANARY), 6).tolist()},
+    }
+    save_pipeline(pipeline, args.out, metadata, render_card(metadata))
+    print(
+        json.dumps({"thresholds": thresholds, "test": {k: v for k, v in metrics["test"].items() if k != "by_lang"}}),
+        file=sys.stderr,
+    )
+    print(f"saved {args.out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
