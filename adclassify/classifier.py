@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Sequence
 from importlib import resources
@@ -53,9 +54,10 @@ class Classifier:
     True
     """
 
-    def __init__(self, pipeline: Pipeline, metadata: dict[str, Any]) -> None:
+    def __init__(self, pipeline: Pipeline, metadata: dict[str, Any], source: Path | None = None) -> None:
         self.pipeline = pipeline
         self.metadata = metadata
+        self.source = source  # the model directory, when loaded from one
         self.labels: tuple[str, ...] = tuple(str(c) for c in pipeline.classes_)
         if self.labels[0] != "benign":
             raise ValueError(f"the first class must be 'benign', got {self.labels[0]!r}")
@@ -87,14 +89,25 @@ class Classifier:
         Scores do not depend on ``n_jobs`` or ``batch_size``.
         """
         posts = check_texts(texts)
-        batches = [posts[i : i + batch_size] for i in range(0, len(posts), batch_size)]
-        if not batches:
+        if not posts:
             return np.zeros((0, len(self.labels)))
-        if n_jobs == 1 or len(batches) == 1:
-            parts = [self._proba(b) for b in batches]
-        else:
-            parts = Parallel(n_jobs=n_jobs)(delayed(self._proba)(b) for b in batches)
+        parts = self._map("_proba", posts, n_jobs, batch_size)
         return np.vstack(parts)
+
+    def _map(self, method: str, posts: list[str], n_jobs: int, batch_size: int) -> list[Any]:
+        """Run ``method`` over batches of posts, in worker processes when ``n_jobs != 1``.
+
+        Workers load the model once from its directory (when it has one)
+        instead of receiving a pickled copy with every batch.
+        """
+        workers = n_jobs if n_jobs > 0 else max(os.cpu_count() or 1, 1)
+        if workers > 1:
+            batch_size = min(batch_size, -(-len(posts) // workers))
+        batches = [posts[i : i + batch_size] for i in range(0, len(posts), batch_size)]
+        if workers == 1 or len(batches) == 1:
+            return [getattr(self, method)(b) for b in batches]
+        source = str(self.source) if self.source is not None else self
+        return Parallel(n_jobs=workers)(delayed(_run)(source, method, b) for b in batches)
 
     def risk(self, texts: Sequence[str], **kwargs: Any) -> np.ndarray:
         """Probability that each post is any violating label."""
@@ -113,7 +126,7 @@ class Classifier:
             return "review"
         return None
 
-    def score(self, texts: Sequence[str], **kwargs: Any) -> list[dict[str, Any]]:
+    def score(self, texts: Sequence[str], *, n_jobs: int = 1, batch_size: int = 2048) -> list[dict[str, Any]]:
         """One result record per post.
 
         Each record has ``risk``, ``label``, ``flagged`` (``"action"``,
@@ -122,7 +135,10 @@ class Classifier:
         ``end``, ``value``) and ``summary`` (the evidence as one short line).
         """
         posts = check_texts(texts)
-        proba = self.predict_proba(posts, **kwargs)
+        return [record for part in self._map("_records", posts, n_jobs, batch_size) for record in part]
+
+    def _records(self, posts: list[str]) -> list[dict[str, Any]]:
+        proba = self._proba(posts)
         records = []
         for text, row in zip(posts, proba, strict=True):
             risk = float(1.0 - row[0])
@@ -211,7 +227,10 @@ def load_model(path: str | Path | None = None) -> Classifier:
     pipeline, metadata = load_pipeline(directory)
     canary = metadata.get("canary", {})
     if canary.get("texts"):
-        now = canary_scores(pipeline, canary["texts"])
+        try:
+            now = canary_scores(pipeline, canary["texts"])
+        except Exception as exc:  # a model this version cannot run at all
+            raise ModelError(f"model cannot be scored by adclassify {__version__}: {type(exc).__name__}") from exc
         if not np.allclose(now, canary["scores"], atol=1e-5):
             raise ModelError(
                 f"model saved by adclassify {metadata.get('library_version')} scores differently under "
@@ -224,4 +243,16 @@ def load_model(path: str | Path | None = None) -> Classifier:
             UserWarning,
             stacklevel=2,
         )
-    return Classifier(pipeline, metadata)
+    return Classifier(pipeline, metadata, source=directory)
+
+
+_WORKER_MODELS: dict[str, Classifier] = {}
+
+
+def _run(source: str | Classifier, method: str, posts: list[str]) -> Any:
+    """Worker-side call: the model is loaded once per worker process and reused."""
+    if isinstance(source, Classifier):
+        return getattr(source, method)(posts)
+    if source not in _WORKER_MODELS:
+        _WORKER_MODELS[source] = load_model(source)
+    return getattr(_WORKER_MODELS[source], method)(posts)

@@ -104,7 +104,7 @@ def _score(args: argparse.Namespace) -> int:
         batch: list[Any] = [first] if first is not None else []
         for row in rows:
             batch.append(row)
-            if len(batch) >= args.batch_size:
+            if len(batch) >= args.batch_size * max(args.jobs, 1):
                 held += _flush(clf, batch, writer, args, counts, id_col)
                 bar.update(len(batch))
                 batch = []

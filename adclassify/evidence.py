@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 from functools import lru_cache
+from importlib import resources
 
 import phonenumbers
 
@@ -47,7 +48,7 @@ _PHONE = re.compile(r"(?<![\w+])(?:\+|00)?+\d(?:[ .\-()]?+\d){6,15}+(?![\w])")
 _DATE = re.compile(r"\d{1,2}[ .\-]\d{1,2}[ .\-](?:19|20)\d\d")
 _URL = re.compile(r"\b(?:https?://|www\.)[^\s]++|\b[a-z0-9\-]++\.(?:com|net|org|me|io|ly|link|info)\b")
 _HANDLE = re.compile(r"(?<![\w@])@[a-z0-9_.]{3,30}+")
-_AMOUNT = re.compile(r"(?<![\w.,])(\d{1,3}(?:[.,' ]\d{3})++|\d++)(?:[.,](\d{1,2}))?+(?:[ ]?+(k|m)\b)?+(?![\w])")
+_AMOUNT = re.compile(r"(?<![\w.,])(\d{1,3}(?:[.,' ]\d{3})++|\d++)(?:[.,](\d{1,2}))?+(?:[ ]?+(k|m)\b)?+(?!\d)")
 _SEPARATORS = re.compile(r"[.,' ]")
 _GAP = re.compile(r"[ ]{0,2}+")
 _FLAG = re.compile(r"\bflag_([a-z]{2})\b")
@@ -84,7 +85,7 @@ class Evidence:
 
 @lru_cache(maxsize=1)
 def _matcher() -> Matcher:
-    return Matcher(read_lexicons())
+    return Matcher(r for r in read_lexicons() if r[0] != "direction")
 
 
 def _region_of(number: phonenumbers.PhoneNumber) -> str:
@@ -98,6 +99,23 @@ def _fit(number: phonenumbers.PhoneNumber, region: str | None, n_digits: int) ->
     example = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE)
     national = len(phonenumbers.national_significant_number(example)) + 1 if example else n_digits
     return (True, national != n_digits)
+
+
+def _table(name: str) -> list[list[str]]:
+    text = resources.files("adclassify.tables").joinpath(name).read_text("utf-8")
+    return [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")][1:]
+
+
+_REGION_HINTS = [(set(chars), region) for chars, region in _table("region_hints.tsv")]
+_MULTIPLIER_CURRENCY = dict(_table("multiplier_currency.tsv"))
+
+
+def _regions(text: str, places: list[str], defaults: tuple[str, ...]) -> tuple[str, ...]:
+    """Regions to try for national numbers: script hints, then places named, then defaults."""
+    letters = set(text.lower())
+    hinted = [region for chars, region in _REGION_HINTS if chars & letters]
+    known = [p for p in places if len(p) == 2 and phonenumbers.country_code_for_region(p)]
+    return tuple(dict.fromkeys(hinted + known + list(defaults)))
 
 
 def _phones(norm: str, regions: tuple[str, ...]) -> list[tuple[int, int, str]]:
@@ -124,9 +142,9 @@ def _phones(norm: str, regions: tuple[str, ...]) -> list[tuple[int, int, str]]:
             except phonenumbers.NumberParseException:
                 continue
             if phonenumbers.is_possible_number(number):
-                parsed.append((_fit(number, region, len(digits)), number))
+                parsed.append((_fit(number, region, len(digits)), len(parsed), number))
         if parsed:
-            number = min(parsed, key=lambda item: item[0])[1]
+            number = min(parsed, key=lambda item: item[:2])[2]
             e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
             found.append((match.start(), match.end(), f"{e164} {_region_of(number)}"))
     return found
@@ -165,17 +183,27 @@ def _parse_amount(whole: str, cents: str | None, suffix: str | None) -> float:
 
 def _prices(norm: str, hits: list[Hit]) -> list[tuple[int, int, str]]:
     """Amounts next to a currency, optionally with a multiplier word between."""
-    currency = {h.start: h for h in hits if h.category == "currency"}
-    currency_end = {h.end: h for h in hits if h.category == "currency"}
-    multiplier = {h.start: h for h in hits if h.category == "multiplier"}
+    # The longest term wins where several start (or end) at one place:
+    # "dinar algérien" over "dinar".
+    currency: dict[int, Hit] = {}
+    currency_end: dict[int, Hit] = {}
+    multiplier: dict[int, Hit] = {}
+    for h in sorted(hits, key=lambda h: h.start - h.end):
+        if h.category == "currency":
+            currency.setdefault(h.start, h)
+            currency_end.setdefault(h.end, h)
+        elif h.category == "multiplier":
+            multiplier.setdefault(h.start, h)
     found = []
     for match in _AMOUNT.finditer(norm):
         amount = _parse_amount(*match.groups())
         start, end = match.span()
         pos = _GAP.match(norm, end).end()
+        unit = None
         if pos in multiplier:
             amount *= float(multiplier[pos].value)
             end = multiplier[pos].end
+            unit = _MULTIPLIER_CURRENCY.get(norm[pos:end])
             pos = _GAP.match(norm, end).end()
         code = None
         if pos in currency:
@@ -187,7 +215,7 @@ def _prices(norm: str, hits: list[Hit]) -> list[tuple[int, int, str]]:
             if back in currency_end:
                 code, start = currency_end[back].value, currency_end[back].start
         if code is None and end != match.end():
-            code = ""  # "50 triệu": a multiplier alone still marks a price
+            code = unit or ""  # "50 triệu": a multiplier alone still marks a price
         if code is None:
             continue
         value = f"{amount:.0f}" if amount == int(amount) else f"{amount:g}"
@@ -238,7 +266,8 @@ def extract(text: str, *, regions: tuple[str, ...] = ("GB", "FR")) -> list[Evide
             spans.append((kind, hit.start, hit.end, hit.value))
     for match in _FLAG.finditer(norm.text):
         spans.append(("route", match.start(), match.end(), match.group(1).upper()))
-    for start, end, value in _phones(norm.text, regions) + _spoken_digits(norm.text, hits):
+    places = [value for kind, _, _, value in spans if kind == "route"]
+    for start, end, value in _phones(norm.text, _regions(text, places, regions)) + _spoken_digits(norm.text, hits):
         spans.append(("contact", start, end, value))
     for pattern in (_URL, _HANDLE):
         for match in pattern.finditer(norm.text):
@@ -253,14 +282,25 @@ def extract(text: str, *, regions: tuple[str, ...] = ("GB", "FR")) -> list[Evide
     return _dedupe(items)
 
 
+_PRIORITY = ("contact", "price", "route", "payment", "guarantee", "mode", "document", "code_word", "urgency",
+             "exploitation", "job", "offer", "request")
+
+
 def summarize(evidence: list[Evidence], limit: int = 8) -> str:
-    """A short readable line: ``price: 1500 EUR | contact: +447700900123 GB``."""
-    seen, parts = set(), []
+    """A short readable line, most telling kinds first.
+
+    Example: ``contact: whatsapp +447700900123 GB | price: 1500 EUR | route: FR→GB``.
+    Places are joined into one route in the order the post names them
+    ("from Calais to the UK" gives ``FR→GB``), which is how adverts in the
+    supported languages write origin and destination.
+    """
+    values: dict[str, list[str]] = {}
     for ev in evidence:
-        if ev.kind == "context" or (ev.kind, ev.value) in seen:
-            continue
-        seen.add((ev.kind, ev.value))
-        parts.append(f"{ev.kind}: {ev.value}")
-        if len(parts) == limit:
-            break
-    return " | ".join(parts)
+        if ev.kind in _PRIORITY and ev.value not in values.setdefault(ev.kind, []):
+            values[ev.kind].append(ev.value)
+    parts = []
+    for kind in _PRIORITY:
+        if values.get(kind):
+            sep = "→" if kind == "route" else ", "
+            parts.append(f"{kind}: {sep.join(values[kind])}")
+    return " | ".join(parts[:limit])

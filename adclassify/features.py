@@ -364,9 +364,10 @@ class IndicatorVectorizer(TransformerMixin, BaseEstimator):
 
     Columns are ``<category>`` (any term of a lexicon file), ``<category>=<value>``
     (one value, such as ``mode=boat`` or ``countries=GB``) and the detectors
-    ``phone``, ``url``, ``handle``, ``amount`` and ``flag``, plus ``n_kinds``:
-    how many of the violating categories occur together. Counts are
-    ``log1p``-scaled.
+    ``phone``, ``url``, ``handle``, ``amount`` and ``flag``, plus ``n_kinds``
+    (how many of the violating categories, or a phone number, occur together)
+    and ``no_indicator`` (none does: an advert needs at least one, so this is
+    strong evidence of an ordinary post). Counts are ``log1p``-scaled.
 
     Parameters
     ----------
@@ -374,6 +375,10 @@ class IndicatorVectorizer(TransformerMixin, BaseEstimator):
         Folder of lexicon TSV files; the package's own by default. The terms
         are read at ``fit`` and stored in the fitted object (``terms_``), so
         a saved model keeps scoring the same when lexicon files change.
+    exclude : tuple of str, default=("direction", "numbers")
+        Lexicon files left out: route markers and number words are very
+        common words that the evidence parsers need but that carry no signal
+        on their own.
 
     Examples
     --------
@@ -400,15 +405,16 @@ class IndicatorVectorizer(TransformerMixin, BaseEstimator):
         "cities",
     )
 
-    def __init__(self, *, lexicon_dir: str | None = None) -> None:
+    def __init__(self, *, lexicon_dir: str | None = None, exclude: tuple[str, ...] = ("direction", "numbers")) -> None:
         self.lexicon_dir = lexicon_dir
+        self.exclude = exclude
 
     def fit(self, X: Sequence[str], y: object = None) -> IndicatorVectorizer:
         """Read the lexicons and fix the column order."""
         check_texts(X)
-        self.terms_ = [tuple(r) for r in read_lexicons(self.lexicon_dir)]
+        self.terms_ = [tuple(r) for r in read_lexicons(self.lexicon_dir) if r[0] not in self.exclude]
         names = sorted({r[0] for r in self.terms_} | {f"{r[0]}={r[3]}" for r in self.terms_})
-        names += [name for name, _ in self._DETECTORS] + ["n_kinds"]
+        names += [name for name, _ in self._DETECTORS] + ["n_kinds", "no_indicator"]
         self.feature_names_ = names
         return self
 
@@ -428,36 +434,64 @@ class IndicatorVectorizer(TransformerMixin, BaseEstimator):
         return state
 
     def transform(self, X: Sequence[str]) -> sp.csr_matrix:
-        """Count the indicators of each (normalised) post."""
+        """Count the indicators of each (normalised) post.
+
+        The whole batch is scanned at once (one automaton pass and one pass
+        per detector over the joined posts); matches are then assigned to
+        posts by position and counted with sparse-matrix arithmetic.
+        """
         check_is_fitted(self)
         texts = check_texts(X)
+        n_docs, width = len(texts), len(self.feature_names_)
+        if not n_docs:
+            return sp.csr_matrix((0, width), dtype=np.float32)
+        # Columns are looked up by name, so a model fitted with fewer columns
+        # (an older version) gets exactly the columns it was fitted with.
         column = {name: i for i, name in enumerate(self.feature_names_)}
-        n_kinds = column["n_kinds"]
-        rows, cols, vals = [], [], []
-        for row, text in enumerate(texts):
-            counts: dict[int, int] = {}
-            kinds = set()
-            for hit in self.matcher.find(text):
-                for key in (hit.category, f"{hit.category}={hit.value}"):
-                    j = column.get(key)
-                    if j is not None:
-                        counts[j] = counts.get(j, 0) + 1
-                if hit.category in self._VIOLATING:
-                    kinds.add(hit.category)
-            for name, pattern in self._DETECTORS:
-                found = len(pattern.findall(text))
-                if found:
-                    counts[column[name]] = found
-                    kinds.add(name)
-            if kinds:
-                counts[n_kinds] = len(kinds)
-            for j, c in counts.items():
-                rows.append(row)
-                cols.append(j)
-                vals.append(np.log1p(c))
-        return sp.csr_matrix(
-            (np.asarray(vals, dtype=np.float32), (rows, cols)), shape=(len(texts), len(self.feature_names_))
-        )
+        joined = _SEP.join(texts)
+        starts = np.cumsum([0] + [len(t) + 1 for t in texts[:-1]])
+        positions, cols, kind_pos, kind_ids = [], [], [], []
+        kind_of = {name: i for i, name in enumerate((*self._VIOLATING, "phone"))}
+        for hit in self.matcher.find(joined):
+            for key in (hit.category, f"{hit.category}={hit.value}"):
+                j = column.get(key)
+                if j is not None:
+                    positions.append(hit.start)
+                    cols.append(j)
+            if hit.category in kind_of:
+                kind_pos.append(hit.start)
+                kind_ids.append(kind_of[hit.category])
+        for name, pattern in self._DETECTORS:
+            found = [m.start() for m in pattern.finditer(joined)]
+            if name in column:
+                positions += found
+                cols += [column[name]] * len(found)
+            if name == "phone":
+                kind_pos += found
+                kind_ids += [kind_of["phone"]] * len(found)
+        doc = np.searchsorted(starts, np.asarray(positions, dtype=np.int64), side="right") - 1
+        counts = sp.coo_matrix((np.ones(len(cols)), (doc, cols)), shape=(n_docs, width)).tocsr()
+        kind_doc = np.searchsorted(starts, np.asarray(kind_pos, dtype=np.int64), side="right") - 1
+        pairs = np.unique(kind_doc * len(kind_of) + np.asarray(kind_ids, dtype=np.int64))
+        n_kinds = np.bincount(pairs // len(kind_of), minlength=n_docs).astype(float)
+        extra_rows, extra_cols, extra_vals = [], [], []
+        if "n_kinds" in column:
+            has = np.flatnonzero(n_kinds)
+            extra_rows.append(has)
+            extra_cols.append(np.full(len(has), column["n_kinds"]))
+            extra_vals.append(n_kinds[has])
+        if "no_indicator" in column:
+            none = np.flatnonzero(n_kinds == 0)
+            extra_rows.append(none)
+            extra_cols.append(np.full(len(none), column["no_indicator"]))
+            extra_vals.append(np.ones(len(none)))
+        if extra_rows:
+            counts = counts + sp.csr_matrix(
+                (np.concatenate(extra_vals), (np.concatenate(extra_rows), np.concatenate(extra_cols))),
+                shape=(n_docs, width),
+            )
+        counts.data = np.log1p(counts.data)
+        return counts.astype(np.float32)
 
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
         """Names of the indicator columns."""

@@ -59,6 +59,10 @@ class Hit:
     value: str
 
 
+# Units may follow a number directly: "1500eur", "200.000đ", "5bin".
+_UNITS = ("currency", "multiplier")
+
+
 def _is_word(char: str) -> bool:
     return char.isalnum() or char == "_"
 
@@ -81,15 +85,15 @@ class Matcher:
     def __init__(self, rows: Iterable[Row]) -> None:
         rows = list(rows)
         keys = normalize_batch([r[1].strip("*") for r in rows])
-        entries: dict[str, list[tuple[str, str, bool, bool]]] = {}
+        entries: dict[str, list[tuple[str, str, bool, bool, bool]]] = {}
         for (category, term, _lang, value), key in zip(rows, keys, strict=True):
             key = " ".join(key.split())
-            if not key:
-                continue
+            if not key or (len(key) == 1 and _is_word(key)):
+                continue  # a lone letter or digit is no term (and would match everywhere)
             # Word boundaries apply only at edges that are letters or digits.
             left = term.startswith("*") or not _is_word(key[0])
             right = term.endswith("*") or not _is_word(key[-1])
-            entry = (category, value, left, right)
+            entry = (category, value, left, right, category in _UNITS)
             if entry not in entries.setdefault(key, []):
                 entries[key].append(entry)
         self._automaton = ahocorasick.Automaton()
@@ -107,10 +111,11 @@ class Matcher:
         last = len(text) - 1
         for end, (length, items) in self._automaton.iter(text):
             start = end - length + 1
-            before = start > 0 and _is_word(text[start - 1])
-            after = end < last and _is_word(text[end + 1])
-            for category, value, free_left, free_right in items:
-                if (free_left or not before) and (free_right or not after):
+            before = start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_")
+            after = end < last and (text[end + 1].isalnum() or text[end + 1] == "_")
+            digit = before and text[start - 1].isdigit()
+            for category, value, free_left, free_right, unit in items:
+                if (free_left or not before or (unit and digit)) and (free_right or not after):
                     hits.append(Hit(start, end + 1, category, value))
         hits.sort(key=lambda h: (h.start, -h.end))
         return hits

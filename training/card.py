@@ -18,7 +18,14 @@ def render_card(metadata: dict[str, Any]) -> str:
     test = metadata["metrics"]["test"]
     thresholds = metadata["thresholds"]
     external = metadata.get("evaluation", {})
-    ext_lines = "\n".join(f"| {name} | {fig} |" for name, fig in external.items()) or "| (none recorded) | |"
+    keys = ("n", "roc_auc", "macro_f1", "recall_review", "fpr_review", "recall_action", "fpr_action")
+    ext_lines = (
+        "\n".join(
+            f"| {name} | " + " | ".join(str(fig.get(k, "–")) for k in keys) + " |" for name, fig in external.items()
+        )
+        or "| (none recorded) | | | | | | | |"
+    )
+    langs = "\n\n".join(f"### {name}, by language\n\n{_table(fig['by_lang'])}" for name, fig in external.items())
     return f"""# Model card: {metadata["name"]} {metadata["version"]}
 
 ## Intended use
@@ -47,9 +54,18 @@ ROC-AUC {test.get("roc_auc")}, macro-F1 {test.get("macro_f1")}, recall at review
 {_table(test["by_lang"])}
 
 ## Evaluation on independent data
-| data | figures |
-| --- | --- |
+Measured by `python -m training.train --eval FILE ...` after training; these
+files played no part in training or in choosing the thresholds. The devset
+is 320 independently written posts in about 20 languages; real_posts are
+11,900 ordinary public posts; migration_posts and news_migration are real
+posts and news about migration (hard negatives). See `eval/reports/` for the
+full reports.
+
+| data | n | ROC-AUC | macro-F1 | recall at review | FPR at review | recall at action | FPR at action |
+| --- | --- | --- | --- | --- | --- | --- | --- |
 {ext_lines}
+
+{langs}
 
 ## Limitations
 - Trained only on composed posts: real adverts use slang, images and

@@ -82,9 +82,12 @@ REQUIRED = {
     "recruitment_lure": ("job_lure",),
     "smuggling_request": ("request",),
 }
+# Decoration is drawn from the same pools for every label, so that emojis and
+# joiners alone never tell the labels apart; topical emojis (boats, flags,
+# money) come mostly with violating posts and sometimes with benign ones.
 JOINERS = [" ", " ", " ", ". ", "\n", "\n", " - ", " | ", "! ", " ✅ ", " 👉 ", " 🔥 ", ", "]
-EMOJIS = ["🚤", "🇬🇧", "🇮🇹", "🇪🇺", "✅", "📞", "📲", "💶", "🔥", "👉", "⚠️", "🙏", "💯", "⛵", "🚛", "✈️"]
-BENIGN_EMOJIS = ["😂", "❤️", "🙏", "😍", "👍", "⚽", "🎉", "😢", "🌞", "☕", "🤣", "💪"]
+DECORATION = ["✅", "🔥", "👉", "💯", "🙏", "⚠️", "😂", "❤️", "👍", "🎉", "💪", "👇", "✨", "😍", "🤣", "😢", "☕", "⚽"]
+TOPICAL = ["🚤", "⛵", "🚛", "✈️", "🇬🇧", "🇮🇹", "🇪🇺", "🇩🇪", "🇫🇷", "💶", "💷", "📞", "📲", "🌊"]
 HOMOGLYPHS = {"a": "а", "e": "е", "o": "о", "p": "р", "c": "с", "x": "х", "i": "і", "y": "у"}
 LEET = {"a": "4", "e": "3", "i": "1", "o": "0", "s": "5", "t": "7"}
 ZERO_WIDTH = ["\u200b", "\u200c", "\u200d", "\u2060"]
@@ -240,7 +243,7 @@ class Generator:
         slots = bank["slots"]
         whole = bank["posts"].get(label, [])
         if whole and (not slots or r.random() < 0.3):
-            return self.fill(r.choice(whole))
+            return self.decorate(self.fill(r.choice(whole)), topical=0.3)
         if not slots:
             return None
         chosen = [name for name, p in RECIPES[label] if slots.get(name) and r.random() < p]
@@ -255,14 +258,24 @@ class Generator:
         order = chosen[:1] + rest
         if r.random() < 0.15:
             r.shuffle(order)
-        parts = [self.fill(r.choice(slots[name])) for name in order]
+        return self.decorate(self._join([self.fill(r.choice(slots[name])) for name in order]), topical=0.5)
+
+    def _join(self, parts: list[str]) -> str:
         text = parts[0]
         for part in parts[1:]:
-            text += r.choice(JOINERS) + part
-        if r.random() < 0.3:
-            text = r.choice(EMOJIS) * r.randint(1, 3) + " " + text
-        if r.random() < 0.2:
-            text += " " + "".join(r.choices(EMOJIS, k=r.randint(1, 4)))
+            text += self.rng.choice(JOINERS) + part
+        return text
+
+    def decorate(self, text: str, topical: float) -> str:
+        """Add emojis at the start or end, and reply mentions, the same way for every label."""
+        r = self.rng
+        if r.random() < 0.15:
+            text = r.choice(["@user ", self.handle() + " ", "@user @user "]) + text
+        pool = TOPICAL if r.random() < topical else DECORATION
+        if r.random() < 0.25:
+            text = r.choice(pool) * r.randint(1, 3) + " " + text
+        if r.random() < 0.25:
+            text += " " + "".join(r.choices(pool, k=r.randint(1, 4)))
         return text
 
     def benign(self, lang: str) -> tuple[str, str] | None:
@@ -274,9 +287,9 @@ class Generator:
             return self._chatter_mix(kinds["chatter"]), "chatter_mix"
         kind = r.choice(sorted(kinds))
         text = self.fill(r.choice(kinds[kind]))
-        if r.random() < 0.2:
-            text += " " + "".join(r.choices(BENIGN_EMOJIS, k=r.randint(1, 3)))
-        return text, kind
+        if r.random() < 0.2 and kinds.get("chatter"):
+            text = self._join([text, self.fill(r.choice(kinds["chatter"]))])
+        return self.decorate(text, topical=0.1), kind
 
     def _chatter_mix(self, chatter: list[str]) -> str:
         r = self.rng
@@ -285,7 +298,7 @@ class Generator:
             words = self.fill(r.choice(chatter)).split()
             a = r.randint(0, max(0, len(words) - 3))
             pieces.append(" ".join(words[a : a + r.randint(3, 14)]))
-        return r.choice([" ", ". ", "\n", " ... "]).join(pieces)
+        return self.decorate(self._join(pieces), topical=0.05)
 
     # -- augmentation ----------------------------------------------------------
     def augment(self, text: str) -> str:

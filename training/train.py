@@ -29,7 +29,7 @@ from adclassify.data import load_posts
 from adclassify.models import build_pipeline, save_pipeline
 from training.background import Background
 from training.card import render_card
-from training.generate import generate
+from training.generate import generate, load_banks
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = ROOT / "training" / "configs" / "default.toml"
@@ -52,7 +52,8 @@ def load_sources(config: dict[str, Any], split: str, seed: int) -> list[dict]:
             part = generate(split, seed=seed + {"train": 0, "val": 1, "test": 2}[split], scale=source.get("scale", 1.0))
         elif source["type"] == "background":
             per_lang = int(source.get("per_lang", 1000) * (1.0 if split == "train" else 0.2))
-            part = list(Background(seed + {"train": 10, "val": 11, "test": 12}[split]).posts(per_lang))
+            background = Background(seed + {"train": 10, "val": 11, "test": 12}[split], banks=load_banks())
+            part = list(background.posts(per_lang))
         elif source["type"] == "file":
             if split != "train":
                 continue
@@ -115,10 +116,28 @@ def evaluate(clf: adclassify.Classifier, rows: list[dict]) -> dict[str, Any]:
         return out
 
     result = figures(np.ones(len(rows), bool))
-    result["macro_f1"] = round(float(f1_score(labels, pred, labels=list(clf.labels), average="macro")), 4)
-    langs = sorted({r.get("lang", "") for r in rows})
-    result["by_lang"] = {lang: figures(np.array([r.get("lang", "") == lang for r in rows])) for lang in langs}
+    flagged_action = risk >= clf.thresholds["action"]
+    if violating.any():
+        result["recall_action"] = round(float(flagged_action[violating].mean()), 4)
+    if (~violating).any():
+        result["fpr_action"] = round(float(flagged_action[~violating].mean()), 4)
+    if violating.any() and (~violating).any():
+        result["macro_f1"] = round(float(f1_score(labels, pred, labels=list(clf.labels), average="macro")), 4)
+    for key in ("lang", "kind"):
+        groups = sorted({str(r.get(key, "")).split("+")[0] for r in rows})
+        result[f"by_{key}"] = {
+            g: figures(np.array([str(r.get(key, "")).split("+")[0] == g for r in rows])) for g in groups
+        }
     return result
+
+
+def _eval_rows(path: str) -> list[dict]:
+    """Rows of an evaluation file; a file without labels is an all-benign sample."""
+    try:
+        data = load_posts(path)
+    except ValueError:
+        data = load_posts(path, label_column=None, default_label="benign")
+    return list(data)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -127,6 +146,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--seed", type=int, default=None, help="overrides the config's seed")
     parser.add_argument("--dump-data", type=Path, help="write the training corpus as JSONL and stop")
+    parser.add_argument(
+        "--eval",
+        nargs="*",
+        default=[],
+        metavar="FILE",
+        help="independent data to report in the metadata and model card (never used for training or thresholds)",
+    )
     args = parser.parse_args(argv)
 
     config = tomllib.loads(args.config.read_text("utf-8"))
@@ -178,6 +204,8 @@ def main(argv: list[str] | None = None) -> int:
         "metrics": metrics,
         "canary": {"texts": CANARY, "scores": np.round(pipeline.predict_proba(CANARY), 6).tolist()},
     }
+    if args.eval:
+        metadata["evaluation"] = {Path(path).name: evaluate(clf, _eval_rows(path)) for path in args.eval}
     save_pipeline(pipeline, args.out, metadata, render_card(metadata))
     print(
         json.dumps({"thresholds": thresholds, "test": {k: v for k, v in metrics["test"].items() if k != "by_lang"}}),
