@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 from joblib import Parallel, delayed
 from sklearn.pipeline import Pipeline
 
@@ -74,12 +75,32 @@ class Classifier:
         live = [i for i, t in enumerate(texts) if t.strip()]
         short = [i for i in live if len(texts[i]) <= MAX_CHARS]
         if short:
-            out[short] = self.pipeline.predict_proba([texts[i] for i in short])
+            out[short] = self._pipeline_proba([texts[i] for i in short])
         for i in live:
             if len(texts[i]) > MAX_CHARS:
-                probs = self.pipeline.predict_proba(_windows(texts[i]))
+                probs = self._pipeline_proba(_windows(texts[i]))
                 out[i] = probs[np.argmin(probs[:, 0])]
         return out
+
+    def _pipeline_proba(self, texts: list[str]) -> np.ndarray:
+        """``pipeline.predict_proba`` without the orchestration overhead of a call.
+
+        The same operations in the same order as scikit-learn's Pipeline and
+        FeatureUnion (transform, weight, hstack), so the result is identical,
+        at a fraction of the per-call cost that dominates single-post latency.
+        """
+        steps = self.pipeline.named_steps
+        union = steps["features"]
+        if union.n_jobs not in (None, 1):
+            return self.pipeline.predict_proba(texts)
+        norm = steps["normalize"].transform(texts)
+        weights = union.transformer_weights or {}
+        blocks = []
+        for name, transformer in union.transformer_list:
+            block = transformer.transform(norm)
+            weight = weights.get(name)
+            blocks.append(block if weight is None else block * weight)
+        return steps["classifier"].predict_proba(sp.hstack(blocks).tocsr())
 
     def predict_proba(self, texts: Sequence[str], *, n_jobs: int = 1, batch_size: int = 2048) -> np.ndarray:
         """Probabilities of each label, shape ``(n, len(labels))``; rows sum to 1.

@@ -12,7 +12,8 @@ evidence ``text[start:end] == evidence.text``.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
@@ -20,6 +21,7 @@ import phonenumbers
 
 from adclassify.lexicon import Hit, Matcher, read_lexicons
 from adclassify.normalize import Normalized, normalize
+from adclassify.patterns import AMOUNT, DATE, FLAG, HANDLE, PHONE, URL
 
 __all__ = ["Evidence", "extract", "summarize"]
 
@@ -43,15 +45,8 @@ _KIND = {
     "benign": "context",
 }
 
-# Linear-time patterns over normalised text (digits are ASCII there).
-_PHONE = re.compile(r"(?<![\w+])(?:\+|00)?+\d(?:[ .\-()]?+\d){6,15}+(?![\w])")
-_DATE = re.compile(r"\d{1,2}[ .\-]\d{1,2}[ .\-](?:19|20)\d\d")
-_URL = re.compile(r"\b(?:https?://|www\.)[^\s]++|\b[a-z0-9\-]++\.(?:com|net|org|me|io|ly|link|info)\b")
-_HANDLE = re.compile(r"(?<![\w@])@[a-z0-9_.]{3,30}+")
-_AMOUNT = re.compile(r"(?<![\w.,])(\d{1,3}(?:[.,' ]\d{3})++|\d++)(?:[.,](\d{1,2}))?+(?:[ ]?+(k|m)\b)?+(?!\d)")
 _SEPARATORS = re.compile(r"[.,' ]")
 _GAP = re.compile(r"[ ]{0,2}+")
-_FLAG = re.compile(r"\bflag_([a-z]{2})\b")
 
 
 @dataclass(frozen=True)
@@ -80,7 +75,7 @@ class Evidence:
 
     def to_dict(self) -> dict:
         """A JSON-ready dict."""
-        return asdict(self)
+        return {"kind": self.kind, "text": self.text, "start": self.start, "end": self.end, "value": self.value}
 
 
 @lru_cache(maxsize=1)
@@ -118,39 +113,56 @@ def _regions(text: str, places: list[str], defaults: tuple[str, ...]) -> tuple[s
     return tuple(dict.fromkeys(hinted + known + list(defaults)))
 
 
-def _phones(norm: str, regions: tuple[str, ...]) -> list[tuple[int, int, str]]:
-    """Phone numbers: international, or national with a leading 0."""
+def _parse_phone(raw: str, digits: str, regions: Callable[[], tuple[str, ...]]) -> str | None:
+    """``"<E.164> <region>"`` for a phone-like string, or None.
+
+    International numbers (``+`` or ``00``) parse on their own. National
+    numbers with a trunk 0 are tried in ``regions()`` and may be merely
+    possible (fictional ranges are not "valid"); other national numbers of
+    10 or more digits (Russian 8..., Italian mobiles) must be valid in a
+    region the post itself hints at.
+    """
+    strict = False
+    if raw.startswith("+"):
+        candidates: list[str | None] = [None]
+    elif raw.startswith("00"):
+        raw, candidates = "+" + raw[2:], [None]
+    elif raw.startswith("0") and len(digits) >= 9:
+        candidates = list(regions())
+    elif len(digits) >= 10:
+        candidates, strict = list(regions()), True
+    else:
+        return None
+    parsed = []
+    for region in candidates:
+        try:
+            number = phonenumbers.parse(raw, region)
+        except phonenumbers.NumberParseException:
+            continue
+        ok = phonenumbers.is_valid_number(number) if strict else phonenumbers.is_possible_number(number)
+        if ok:
+            parsed.append((_fit(number, region, len(digits)), len(parsed), number))
+    if not parsed:
+        return None
+    number = min(parsed, key=lambda item: item[:2])[2]
+    return f"{phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)} {_region_of(number)}"
+
+
+def _phones(norm: str, regions: Callable[[], tuple[str, ...]]) -> list[tuple[int, int, str]]:
+    """Phone numbers written with digits."""
     found = []
-    for match in _PHONE.finditer(norm):
+    for match in PHONE.finditer(norm):
         raw = match.group()
         digits = "".join(c for c in raw if c.isdigit())
-        if _DATE.fullmatch(raw) or len(digits) < 8:
+        if DATE.fullmatch(raw) or len(digits) < 8:
             continue
-        candidates: list[str | None]
-        if raw.startswith("+"):
-            candidates = [None]
-        elif raw.startswith("00"):
-            raw, candidates = "+" + raw[2:], [None]
-        elif raw.startswith("0") and len(digits) >= 9:
-            candidates = list(regions)
-        else:
-            continue
-        parsed = []
-        for region in candidates:
-            try:
-                number = phonenumbers.parse(raw, region)
-            except phonenumbers.NumberParseException:
-                continue
-            if phonenumbers.is_possible_number(number):
-                parsed.append((_fit(number, region, len(digits)), len(parsed), number))
-        if parsed:
-            number = min(parsed, key=lambda item: item[:2])[2]
-            e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-            found.append((match.start(), match.end(), f"{e164} {_region_of(number)}"))
+        value = _parse_phone(raw, digits, regions)
+        if value:
+            found.append((match.start(), match.end(), value))
     return found
 
 
-def _spoken_digits(norm: str, hits: list[Hit]) -> list[tuple[int, int, str]]:
+def _spoken_digits(norm: str, hits: list[Hit], regions: Callable[[], tuple[str, ...]]) -> list[tuple[int, int, str]]:
     """Runs of number words ("zero seven seven ...") that spell a phone number."""
     words = [h for h in hits if h.category == "numbers"]
     runs, current = [], []
@@ -172,7 +184,8 @@ def _spoken_digits(norm: str, hits: list[Hit]) -> list[tuple[int, int, str]]:
             elif hit.value.isdigit():
                 digits += hit.value
         if len(digits) >= 8:
-            found.append((run[0].start, run[-1].end, digits))
+            value = _parse_phone(digits, digits, regions) or digits
+            found.append((run[0].start, run[-1].end, value))
     return found
 
 
@@ -195,7 +208,7 @@ def _prices(norm: str, hits: list[Hit]) -> list[tuple[int, int, str]]:
         elif h.category == "multiplier":
             multiplier.setdefault(h.start, h)
     found = []
-    for match in _AMOUNT.finditer(norm):
+    for match in AMOUNT.finditer(norm):
         amount = _parse_amount(*match.groups())
         start, end = match.span()
         pos = _GAP.match(norm, end).end()
@@ -203,7 +216,8 @@ def _prices(norm: str, hits: list[Hit]) -> list[tuple[int, int, str]]:
         if pos in multiplier:
             amount *= float(multiplier[pos].value)
             end = multiplier[pos].end
-            unit = _MULTIPLIER_CURRENCY.get(norm[pos:end])
+            inner = currency_end.get(end)  # "bin euro": the currency inside the multiplier phrase
+            unit = inner.value if inner else _MULTIPLIER_CURRENCY.get(norm[pos:end])
             pos = _GAP.match(norm, end).end()
         code = None
         if pos in currency:
@@ -264,12 +278,13 @@ def extract(text: str, *, regions: tuple[str, ...] = ("GB", "FR")) -> list[Evide
         kind = _KIND.get(hit.category)
         if kind:
             spans.append((kind, hit.start, hit.end, hit.value))
-    for match in _FLAG.finditer(norm.text):
+    for match in FLAG.finditer(norm.text):
         spans.append(("route", match.start(), match.end(), match.group(1).upper()))
     places = [value for kind, _, _, value in spans if kind == "route"]
-    for start, end, value in _phones(norm.text, _regions(text, places, regions)) + _spoken_digits(norm.text, hits):
+    tried = lambda: _regions(text, places, regions)  # noqa: E731 - computed only when needed
+    for start, end, value in _phones(norm.text, tried) + _spoken_digits(norm.text, hits, tried):
         spans.append(("contact", start, end, value))
-    for pattern in (_URL, _HANDLE):
+    for pattern in (URL, HANDLE):
         for match in pattern.finditer(norm.text):
             spans.append(("contact", match.start(), match.end(), match.group()))
     for start, end, value in _prices(norm.text, hits):

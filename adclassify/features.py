@@ -24,8 +24,9 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from adclassify.lexicon import Matcher, read_lexicons
+from adclassify.lexicon import Matcher, normalize_keys, read_lexicons
 from adclassify.normalize import normalize_batch
+from adclassify.patterns import AMOUNT, FLAG, HANDLE, PHONE, URL_MARK
 
 __all__ = ["HashedNgramVectorizer", "IndicatorVectorizer", "TextNormalizer", "check_texts"]
 
@@ -350,13 +351,6 @@ def _poly_word(text: str) -> int:
     return sum(ord(c) * pow(_PRIME, k, 1 << 64) for k, c in enumerate(text)) & _MASK
 
 
-# Pattern detectors over normalised text. Each is linear-time: possessive
-# quantifiers and single-character look-arounds.
-_PHONE = re.compile(r"(?<![\w+])\+?+\d(?:[ .\-()/]?+\d){6,14}+(?!\w)")
-_URL = re.compile(r"\b(?:https?://|www\.)[^\s]++|\b[a-z0-9\-]++\.(?:com|net|org|me|io|ly|link|info)\b")
-_HANDLE = re.compile(r"(?<![\w@])@[a-z0-9_.]{3,30}+")
-_AMOUNT = re.compile(r"\d[\d.,' ]{0,12}+")
-_FLAG = re.compile(r"\bflag_[a-z]{2}\b")
 
 
 class IndicatorVectorizer(TransformerMixin, BaseEstimator):
@@ -389,7 +383,7 @@ class IndicatorVectorizer(TransformerMixin, BaseEstimator):
     True
     """
 
-    _DETECTORS = (("phone", _PHONE), ("url", _URL), ("handle", _HANDLE), ("amount", _AMOUNT), ("flag", _FLAG))
+    _DETECTORS = (("phone", PHONE), ("url", URL_MARK), ("handle", HANDLE), ("amount", AMOUNT), ("flag", FLAG))
     _VIOLATING = (
         "channel",
         "mode",
@@ -412,10 +406,14 @@ class IndicatorVectorizer(TransformerMixin, BaseEstimator):
     def fit(self, X: Sequence[str], y: object = None) -> IndicatorVectorizer:
         """Read the lexicons and fix the column order."""
         check_texts(X)
-        self.terms_ = [tuple(r) for r in read_lexicons(self.lexicon_dir) if r[0] not in self.exclude]
-        names = sorted({r[0] for r in self.terms_} | {f"{r[0]}={r[3]}" for r in self.terms_})
+        rows = [r for r in read_lexicons(self.lexicon_dir) if r[0] not in self.exclude]
+        names = sorted({r[0] for r in rows} | {f"{r[0]}={r[3]}" for r in rows})
         names += [name for name, _ in self._DETECTORS] + ["n_kinds", "no_indicator"]
-        self.feature_names_ = names
+        # Fixed-width string arrays: saved as plain .npy arrays, which load
+        # fast and need no pickle (a list of tuples would be thousands of objects).
+        self.terms_ = np.array(rows, dtype=str).reshape(len(rows), 4)
+        self.keys_ = np.array(normalize_keys(rows), dtype=str)
+        self.feature_names_ = np.array(names, dtype=str)
         return self
 
     @property
@@ -424,7 +422,8 @@ class IndicatorVectorizer(TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         matcher = self.__dict__.get("_matcher")
         if matcher is None:
-            matcher = Matcher(self.terms_)
+            keys = np.asarray(self.keys_).tolist() if hasattr(self, "keys_") else None
+            matcher = Matcher([tuple(row) for row in np.asarray(self.terms_).tolist()], keys)
             self.__dict__["_matcher"] = matcher
         return matcher
 
@@ -447,7 +446,7 @@ class IndicatorVectorizer(TransformerMixin, BaseEstimator):
             return sp.csr_matrix((0, width), dtype=np.float32)
         # Columns are looked up by name, so a model fitted with fewer columns
         # (an older version) gets exactly the columns it was fitted with.
-        column = {name: i for i, name in enumerate(self.feature_names_)}
+        column = {name: i for i, name in enumerate(np.asarray(self.feature_names_).tolist())}
         joined = _SEP.join(texts)
         starts = np.cumsum([0] + [len(t) + 1 for t in texts[:-1]])
         positions, cols, kind_pos, kind_ids = [], [], [], []
@@ -496,4 +495,4 @@ class IndicatorVectorizer(TransformerMixin, BaseEstimator):
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
         """Names of the indicator columns."""
         check_is_fitted(self)
-        return np.asarray(self.feature_names_, dtype=object)
+        return np.asarray(self.feature_names_).astype(object)

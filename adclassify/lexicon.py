@@ -17,7 +17,7 @@ import ahocorasick
 
 from adclassify.normalize import normalize_batch
 
-__all__ = ["Hit", "Matcher", "read_lexicons"]
+__all__ = ["Hit", "Matcher", "normalize_keys", "read_lexicons"]
 
 Row = tuple[str, str, str, str]  # (category, term, lang, value)
 
@@ -49,6 +49,11 @@ def read_lexicons(directory: str | Path | None = None) -> list[Row]:
     return sorted(rows)
 
 
+def normalize_keys(rows: Sequence[Row]) -> list[str]:
+    """The normalised form of each row's term, as the automaton matches it."""
+    return [" ".join(key.split()) for key in normalize_batch([r[1].strip("*") for r in rows])]
+
+
 @dataclass(frozen=True)
 class Hit:
     """A lexicon match in normalised text: ``text[start:end]`` is the term."""
@@ -61,10 +66,6 @@ class Hit:
 
 # Units may follow a number directly: "1500eur", "200.000đ", "5bin".
 _UNITS = ("currency", "multiplier")
-
-
-def _is_word(char: str) -> bool:
-    return char.isalnum() or char == "_"
 
 
 class Matcher:
@@ -82,17 +83,18 @@ class Matcher:
     [('mode', 'boat'), ('channel', 'whatsapp')]
     """
 
-    def __init__(self, rows: Iterable[Row]) -> None:
+    def __init__(self, rows: Iterable[Row], keys: Sequence[str] | None = None) -> None:
         rows = list(rows)
-        keys = normalize_batch([r[1].strip("*") for r in rows])
+        if keys is None:
+            keys = normalize_keys(rows)
         entries: dict[str, list[tuple[str, str, bool, bool, bool]]] = {}
         for (category, term, _lang, value), key in zip(rows, keys, strict=True):
-            key = " ".join(key.split())
-            if not key or (len(key) == 1 and _is_word(key)):
+            first, last = key[:1], key[-1:]
+            if not key or (len(key) == 1 and (first.isalnum() or first == "_")):
                 continue  # a lone letter or digit is no term (and would match everywhere)
             # Word boundaries apply only at edges that are letters or digits.
-            left = term.startswith("*") or not _is_word(key[0])
-            right = term.endswith("*") or not _is_word(key[-1])
+            left = term.startswith("*") or not (first.isalnum() or first == "_")
+            right = term.endswith("*") or not (last.isalnum() or last == "_")
             entry = (category, value, left, right, category in _UNITS)
             if entry not in entries.setdefault(key, []):
                 entries[key].append(entry)

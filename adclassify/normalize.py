@@ -29,9 +29,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import resources
+from itertools import accumulate
 
 __all__ = ["Normalized", "normalize", "normalize_batch"]
 
@@ -144,18 +146,26 @@ _LEET_CLASS = "[" + re.escape("".join(_LEET)) + "]"
 _CONF_CLASS = "[" + "".join(_CONFUSABLES) + "]"
 _SPACED_SEP = re.compile(r"[ .\-*·•/|]++")
 
-# (pattern, replacement) applied in order after the character table.
-_STEPS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
-    (re.compile(r"[A-Z][A-Z]?+"), _flag),
+_SEPARATORS = "[ .\\-*·•/|]"
+
+# (trigger, pattern, replacement), applied in order after the character table.
+# A trigger is a cheap pattern that every match of the step's pattern
+# contains; the batch path applies a step only to the posts where its trigger
+# occurs, so the costly look-behinds run on few posts.
+_STEPS: tuple[tuple[re.Pattern[str], re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
+    (re.compile(r"[A-Z]"), re.compile(r"[A-Z][A-Z]?+"), _flag),
     (
-        re.compile(r"(?<![^\W_])[^\W_](?:[ .\-*·•/|]++[^\W_](?![^\W_])){2,}+(?![^\W_])"),
+        re.compile(_SEPARATORS + r"[^\W_]" + _SEPARATORS),
+        re.compile(r"(?<![^\W_])[^\W_](?:" + _SEPARATORS + r"++[^\W_](?![^\W_])){2,}+(?![^\W_])"),
         _join_spaced,
     ),
     (
+        re.compile("[a-z]" + _CONF_CLASS + "|" + _CONF_CLASS + "[a-z]"),
         re.compile(r"(?<![^\W\d_])[^\W\d_]*?(?:[a-z]" + _CONF_CLASS + "|" + _CONF_CLASS + r"[a-z])[^\W\d_]*+"),
         _fold_confusables,
     ),
     (
+        re.compile("[a-z]" + _LEET_CLASS),
         re.compile(r"(?<![\w@$])[a-z]++(?:" + _LEET_CLASS + r"++[a-z]++)++" + _LEET_CLASS + r"?+(?![\w@$])"),
         _fold_leet,
     ),
@@ -202,10 +212,16 @@ def normalize_batch(texts: Sequence[str]) -> list[str]:
     """
     if not texts:
         return []
-    joined = _SEP.join([t.translate(_TABLE) for t in texts])
-    for pattern, repl in _STEPS:
-        joined = pattern.sub(repl, joined)
-    return joined.split(_SEP)
+    docs = [t.translate(_TABLE) for t in texts]
+    for trigger, pattern, repl in _STEPS:
+        joined = _SEP.join(docs)
+        found = [m.start() for m in trigger.finditer(joined)]
+        if not found:
+            continue
+        bounds = list(accumulate(len(d) + 1 for d in docs))
+        for i in sorted({bisect_right(bounds, pos) for pos in found}):
+            docs[i] = pattern.sub(repl, docs[i])
+    return docs
 
 
 def normalize(text: str) -> Normalized:
@@ -238,8 +254,8 @@ def normalize(text: str) -> Normalized:
     else:
         starts = [i for i, piece in enumerate(pieces) for _ in piece]
     ends = [s + 1 for s in starts]
-    for pattern, repl in _STEPS:
-        if not pattern.search(out):
+    for trigger, pattern, repl in _STEPS:
+        if not trigger.search(out):
             continue
         new, new_starts, new_ends, pos = [], [], [], 0
         for match in pattern.finditer(out):

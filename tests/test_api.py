@@ -107,3 +107,8 @@ def test_determinism_across_batches_jobs_and_threads(tiny):
         t.join()
     for out in results:
         np.testing.assert_array_equal(out, base)
+
+
+def test_fast_path_equals_the_pipeline(tiny):
+    texts = ["boat to Italy 2000 euro, whatsapp +44 7700 900123", "hello there", "visa no interview 🇬🇧"]
+    np.testing.assert_array_equal(tiny.predict_proba(texts), tiny.pipeline.predict_proba(texts))

@@ -40,10 +40,9 @@ def all_patterns():
         for name, value in vars(module).items():
             if isinstance(value, tuple):
                 for i, item in enumerate(value):
-                    if isinstance(item, tuple) and item and isinstance(item[0], re.Pattern):
-                        found[f"{info.name}.{name}[{i}]"] = item[0]
-                    elif isinstance(item, tuple) and len(item) > 1 and isinstance(item[1], re.Pattern):
-                        found[f"{info.name}.{name}[{i}]"] = item[1]
+                    for j, part in enumerate(item if isinstance(item, tuple) else ()):
+                        if isinstance(part, re.Pattern):
+                            found[f"{info.name}.{name}[{i}][{j}]"] = part
     return found
 
 

@@ -99,8 +99,18 @@ class CalibratedLinearClassifier(ClassifierMixin, BaseEstimator):
         return self
 
     def _raw(self, X: sp.spmatrix | np.ndarray) -> np.ndarray:
-        scores = X @ self.coef_.T
+        # A C-contiguous copy of coef_.T, made once: with the transposed view,
+        # scipy would copy all the weights on every call.
+        weights = self.__dict__.get("_weights")
+        if weights is None:
+            weights = self.__dict__["_weights"] = np.ascontiguousarray(self.coef_.T)
+        scores = X @ weights
         return np.asarray(scores, dtype=np.float64) + self.intercept_
+
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        state.pop("_weights", None)
+        return state
 
     def decision_function(self, X: sp.spmatrix | np.ndarray) -> np.ndarray:
         """Calibrated logits, one column per class."""
