@@ -52,6 +52,8 @@ def test_huge_post_is_scored_by_its_riskiest_window(tiny):
     assert len(long_post) > 3 * adclassify.MAX_CHARS
     r_long = tiny.risk([long_post])[0]
     assert r_long > tiny.risk([filler])[0]
+    # the window holding the advert decides, not the whole post where it is diluted
+    assert r_long > 1 - tiny.pipeline.predict_proba([long_post])[0, 0]
     record = tiny.score([long_post])[0]
     assert any(e["kind"] == "contact" and e["start"] > len(filler) for e in record["evidence"])
     assert 0.0 <= r_long <= 1.0 and not math.isnan(r_long)
