@@ -145,3 +145,26 @@ def test_explain_and_info(model):
 def test_python_dash_m(model):
     res = subprocess.run([sys.executable, "-m", "adclassify", "info", *model], capture_output=True, text=True)
     assert res.returncode == 0
+
+
+def _peak_rss_mb(args):
+    """Peak RSS of one CLI run, in MB, from the kernel's accounting of the child."""
+    code = (
+        "import resource, subprocess, sys;"
+        "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL);"
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    out = subprocess.run([sys.executable, "-c", code, EXE, *map(str, args)], capture_output=True, text=True, check=True)
+    return int(out.stdout) / 1024
+
+
+@pytest.mark.slow
+def test_large_file_streams_in_bounded_memory(tmp_path, model):
+    line = json.dumps({"id": 0, "text": "crossing to UK this week, 4 places, whatsapp +44 7700 900123 and more words"})
+    small, large = tmp_path / "small.jsonl", tmp_path / "large.jsonl"
+    small.write_text((line + "\n") * 20_000)
+    large.write_text((line + "\n") * 200_000)
+    rss_small = _peak_rss_mb(["score", small, "-o", tmp_path / "s.jsonl", "--quiet", *model])
+    rss_large = _peak_rss_mb(["score", large, "-o", tmp_path / "l.jsonl", "--quiet", *model])
+    assert sum(1 for _ in open(tmp_path / "l.jsonl")) == 200_000
+    assert rss_large < rss_small + 60, (rss_small, rss_large)  # 10x the rows, not 10x the memory
