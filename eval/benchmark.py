@@ -228,7 +228,7 @@ def pinned(cpu: int) -> Iterator[None]:
         os.sched_setaffinity(0, before)
 
 
-def throughput(fn: Callable[[list[str]], Any], texts: list[str], repeats: int = 3) -> float:
+def throughput(fn: Callable[[list[str]], Any], texts: list[str], repeats: int = 5) -> float:
     """Posts per second of ``fn(texts)``: the best of ``repeats`` timed runs after a warm-up (robust to noise)."""
     fn(texts[:256])
     times = []
@@ -513,7 +513,7 @@ def single_core(
     def vs_ft(rate: float) -> float | None:
         return rate / ft_rate if ft_rate else None
 
-    batch = f"1 core (CPU {args.cpu}), best of 3 runs over {len(texts):,} posts"
+    batch = f"1 core (CPU {args.cpu}), best of 5 runs over {len(texts):,} posts"
     model_dir = Path(args.model) if args.model else Path(str(resources.files("adclassify.models") / "default"))
     shown_dir = model_dir.relative_to(ROOT) if model_dir.is_relative_to(ROOT) else model_dir
     full = rows == 1_000_000
