@@ -100,7 +100,8 @@ def _score(args: argparse.Namespace) -> int:
     try:
         from tqdm import tqdm
 
-        bar = tqdm(total=None, unit=" rows", disable=args.quiet, file=sys.stderr, mininterval=0.5)
+        total = None if args.quiet else reader.estimate_rows()
+        bar = tqdm(total=total, unit=" rows", disable=args.quiet, file=sys.stderr, mininterval=0.5)
         batch: list[Any] = [first] if first is not None else []
         for row in rows:
             batch.append(row)

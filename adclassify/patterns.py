@@ -14,7 +14,7 @@ PHONE = re.compile(r"(?<![\w+])(?:\+|00)?+\d(?:[ .\-()]{0,2}+\d){6,15}+(?!\w)")
 DATE = re.compile(r"\d{1,2}[ .\-]\d{1,2}[ .\-](?:19|20)\d\d")
 #: A link, with its span.
 URL = re.compile(
-    r"\b(?:https?://|www\.)[^\s]++"
+    r"\b(?:https?://|www\.)[^\s\"'<>()\[\]]++"
     r"|\b(?:[a-z0-9\-]{2,}+\.)?[a-z0-9\-]{2,}+\.(?:com|net|org|info|me|io|ly|link|co|uk|fr|de|it|es|al|gr|tr|pl|nl|be"
     r"|ru|ir|iq|af|pk|in|vn|tn|ma|dz|eg|ng|gh|us|ca|eu)\b"
 )

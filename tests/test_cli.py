@@ -5,6 +5,7 @@ import json
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -168,3 +169,48 @@ def test_large_file_streams_in_bounded_memory(tmp_path, model):
     rss_large = _peak_rss_mb(["score", large, "-o", tmp_path / "l.jsonl", "--quiet", *model])
     assert sum(1 for _ in open(tmp_path / "l.jsonl")) == 200_000
     assert rss_large < rss_small + 60, (rss_small, rss_large)  # 10x the rows, not 10x the memory
+
+
+GOLDEN = Path(__file__).parent / "data" / "golden"
+MODEL_INDEPENDENT = ("id", "text", "evidence", "error", "model_version")
+
+
+def _read_back(path, fmt):
+    if fmt in ("csv", "tsv"):
+        with open(path, encoding="utf-8", newline="") as fh:
+            rows = list(csv.DictReader(fh, delimiter="\t" if fmt == "tsv" else ","))
+        return list(rows[0]), rows
+    if fmt == "jsonl":
+        rows = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
+        return list(rows[0]), rows
+    table = pq.read_table(path)
+    return table.column_names, table.to_pylist()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "jsonl", "parquet"])
+def test_golden_files(tmp_path, model, fmt):
+    """Each format's output, minus the model's numbers, equals the reviewed golden file."""
+    expected = json.loads((GOLDEN / "expected.json").read_text(encoding="utf-8"))[fmt]
+    out = tmp_path / f"out.{fmt}"
+    res = run("score", GOLDEN / f"posts.{fmt}", "-o", out, "--quiet", *model)
+    assert res.returncode == 0, res.stderr
+    header, rows = _read_back(out, fmt)
+    assert header == expected["header"]
+    assert [{k: r[k] for k in MODEL_INDEPENDENT} for r in rows] == expected["rows"]
+    if fmt in ("jsonl", "parquet"):  # typed formats keep numbers as numbers
+        assert all(isinstance(r["risk"], float) for r in rows)
+
+
+@pytest.mark.parametrize("content", [b"", b"id,text\n"])
+def test_empty_files(tmp_path, model, content):
+    src, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    src.write_bytes(content)
+    res = run("score", src, "-o", out, "--quiet", *model)
+    if content:
+        assert res.returncode == 0 and out.read_text().splitlines()[0].startswith("id,text,risk")
+    else:
+        assert res.returncode == 2 and "no text column" in res.stderr
+    empty_jsonl = tmp_path / "in.jsonl"
+    empty_jsonl.write_bytes(b"")
+    res = run("score", empty_jsonl, "-o", tmp_path / "o.jsonl", "--quiet", *model)
+    assert res.returncode == 2 and "(none)" in res.stderr
