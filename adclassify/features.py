@@ -25,7 +25,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from adclassify.lexicon import Matcher, normalize_keys, read_lexicons
-from adclassify.normalize import normalize_batch
+from adclassify.normalize import CachedTable, normalize_batch
 from adclassify.patterns import AMOUNT, FLAG, HANDLE, PHONE, URL_MARK
 
 __all__ = ["HashedNgramVectorizer", "IndicatorVectorizer", "TextNormalizer", "check_texts"]
@@ -103,14 +103,7 @@ def _char_class(char: str) -> str:
     return " "
 
 
-class _HashTable(dict):
-    def __missing__(self, code: int) -> str:
-        value = _char_class(chr(code))
-        self[code] = value
-        return value
-
-
-_HASH_TABLE = _HashTable()
+_HASH_TABLE = CachedTable(_char_class)
 
 
 def hash_prepare(text: str) -> str:

@@ -113,16 +113,20 @@ def _fold_char(char: str) -> str:
     return "".join(out)
 
 
-class _CharTable(dict):
-    """A ``str.translate`` table that computes and caches each character."""
+class CachedTable(dict):
+    """A ``str.translate`` table that maps each character with ``func`` once, then caches it."""
+
+    def __init__(self, func: Callable[[str], str]) -> None:
+        super().__init__()
+        self.func = func
 
     def __missing__(self, code: int) -> str:
-        value = _fold_char(chr(code))
+        value = self.func(chr(code))
         self[code] = value
         return value
 
 
-_TABLE = _CharTable()
+_TABLE = CachedTable(_fold_char)
 
 
 def _flag(match: re.Match[str]) -> str:

@@ -84,25 +84,20 @@ def test_library_logs_no_post_text(tiny, caplog):
     assert "900999" not in str(err.value)
 
 
-def test_cli_errors_name_lines_not_content(tmp_path, tiny_model_dir):
-    src = tmp_path / "in.csv"
-    src.write_text(f'id,text\n1,"{SECRET}",extra\n')
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("in.csv", f'id,text\n1,"{SECRET}",extra\n'),  # ragged row: the error must not quote it
+        ("in.jsonl", f'{{"text": "{SECRET}"}}\n{{"text": broken {SECRET}\n'),  # malformed JSON
+    ],
+)
+def test_cli_errors_name_lines_not_content(tmp_path, tiny_model_dir, name, content):
+    src = tmp_path / name
+    src.write_text(content)
     res = subprocess.run(
-        ["adclassify", "score", str(src), "-o", str(tmp_path / "o.csv"), "--model", str(tiny_model_dir)],
+        ["adclassify", "score", str(src), "-o", str(tmp_path / f"o{src.suffix}"), "--model", str(tiny_model_dir)],
         capture_output=True,
         text=True,
     )
     assert res.returncode == 1 and "line 2" in res.stderr
-    assert "900999" not in res.stderr and "secret_handle" not in res.stderr
-
-
-def test_cli_prints_no_post_text(tmp_path, tiny_model_dir):
-    src = tmp_path / "in.jsonl"
-    src.write_text(f'{{"text": "{SECRET}"}}\n{{"text": broken {SECRET}\n')
-    res = subprocess.run(
-        ["adclassify", "score", str(src), "-o", str(tmp_path / "o.jsonl"), "--model", str(tiny_model_dir)],
-        capture_output=True,
-        text=True,
-    )
-    assert res.returncode == 1
     assert "900999" not in res.stderr and "secret_handle" not in res.stderr
