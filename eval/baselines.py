@@ -35,6 +35,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline, make_pipeline
 
 from adclassify.data import load_posts
+from adclassify.models import pick_thresholds
 
 __all__ = [
     "Baseline",
@@ -42,36 +43,17 @@ __all__ = [
     "TfidfBaseline",
     "dump_training_corpus",
     "main",
-    "pick_thresholds",
     "train_baselines",
 ]
 
 ROOT = Path(__file__).resolve().parent.parent
 HOLDOUT = 0.1
-REVIEW_RECALL = 0.95
-ACTION_PRECISION = 0.98
 
 
 def dump_training_corpus(path: Path) -> Path:
     """Write the training corpus as JSONL by running ``python -m training.train --dump-data``."""
     subprocess.run([sys.executable, "-m", "training.train", "--dump-data", str(path)], cwd=ROOT, check=True)
     return path
-
-
-def pick_thresholds(
-    risk: np.ndarray, violating: np.ndarray, recall: float = REVIEW_RECALL, precision: float = ACTION_PRECISION
-) -> dict[str, float]:
-    """Review and action cut-offs by the shipped model's rule (see the module docstring)."""
-    positives = np.sort(risk[violating])[::-1]
-    review = float(positives[max(int(np.ceil(recall * len(positives))) - 1, 0)]) if len(positives) else 0.5
-    cuts = np.unique(risk)[::-1]
-    flagged = np.searchsorted(np.sort(-risk), -cuts, side="right")
-    hits = np.searchsorted(np.sort(-risk[violating]), -cuts, side="right")
-    ok = hits / flagged >= precision
-    failed = np.flatnonzero(~ok & (flagged > 50))
-    ok[failed[0] if len(failed) else len(ok) :] = False
-    action = float(cuts[np.flatnonzero(ok)[-1]]) if ok.any() else 1.0
-    return {"review": round(review, 6), "action": round(max(action, review), 6)}
 
 
 class Baseline:

@@ -54,6 +54,7 @@ import psutil
 from threadpoolctl import threadpool_limits
 
 import adclassify
+from eval.baselines import dump_training_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL_POSTS = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "real_posts.jsonl"
@@ -344,13 +345,6 @@ def read_texts(path: Path) -> list[str]:
         return [t for t in (json.loads(line).get("text") for line in fh if line.strip()) if isinstance(t, str) and t]
 
 
-def dump_corpus(path: Path) -> None:
-    """Write the exact training corpus with ``python -m training.train --dump-data``."""
-    subprocess.run(
-        [sys.executable, "-m", "training.train", "--dump-data", str(path)], cwd=ROOT, check=True, capture_output=True
-    )
-
-
 def train_fasttext(rows: Sequence[dict], workdir: Path) -> Any | None:
     """A fastText supervised model of the corpus, or None when fasttext is not installed."""
     try:
@@ -607,7 +601,7 @@ def main(argv: list[str] | None = None) -> int:
         corpus_path = args.corpus or tmp / "corpus.jsonl"
         if not args.corpus:
             log("dumping the training corpus")
-            dump_corpus(corpus_path)
+            dump_training_corpus(corpus_path)
         with corpus_path.open(encoding="utf-8") as fh:
             corpus = [json.loads(line) for line in fh if line.strip()]
         texts, source = scoring_texts(args, corpus)

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from sklearn.metrics import average_precision_score, roc_auc_score
 
+from adclassify.models import pick_thresholds
 from eval import metrics as m
-from eval.baselines import pick_thresholds
 from eval.evaluate import EvalData, evaluate_scores
 from eval.report import not_beaten
 

@@ -11,7 +11,13 @@ from hypothesis import strategies as st
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
-from adclassify.features import HashedNgramVectorizer, IndicatorVectorizer, TextNormalizer
+from adclassify.features import (
+    HashedNgramVectorizer,
+    IndicatorVectorizer,
+    TextNormalizer,
+    hash_prepare,
+    hash_prepare_map,
+)
 from adclassify.models import TRUSTED_TYPES, CalibratedLinearClassifier
 from adclassify.normalize import normalize_batch
 
@@ -115,6 +121,16 @@ def test_fast_hashing_matches_reference(texts):
         row, ref = row.copy(), ref.copy()
         row[[0, 2**12]] = ref[[0, 2**12]] = 0
         np.testing.assert_allclose(row, ref, rtol=1e-5, atol=1e-6)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=60))
+def test_mapped_preparation_equals_the_fast_one(text):
+    """Explanations map n-grams back through hash_prepare_map; it must build the hasher's string."""
+    norm = normalize_batch([text])[0]
+    prepared, index = hash_prepare_map(norm)
+    assert prepared == hash_prepare(norm)
+    assert len(index) == len(prepared) and all(0 <= i < len(norm) for i in index)
 
 
 def test_scores_do_not_depend_on_batch_neighbours(tiny):

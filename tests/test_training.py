@@ -5,8 +5,8 @@ import json
 import pytest
 
 from adclassify.data import load_posts
+from adclassify.models import pick_thresholds
 from training.generate import Generator, load_banks, split_of
-from training.train import pick_thresholds
 
 
 def test_generator_is_deterministic_and_covers_labels():

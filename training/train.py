@@ -26,7 +26,7 @@ from sklearn.metrics import f1_score, roc_auc_score
 
 import adclassify
 from adclassify.data import load_posts
-from adclassify.models import build_pipeline, save_pipeline
+from adclassify.models import build_pipeline, pick_thresholds, save_pipeline
 from training.background import Background
 from training.card import render_card
 from training.generate import generate, load_banks
@@ -77,21 +77,6 @@ def data_hash(rows: list[dict]) -> str:
     for row in rows:
         digest.update(json.dumps([row["text"], row["label"], row["weight"]], ensure_ascii=False).encode("utf-8"))
     return digest.hexdigest()
-
-
-def pick_thresholds(risk: np.ndarray, violating: np.ndarray, recall: float, precision: float) -> dict[str, float]:
-    """``review``: highest cut-off with recall >= ``recall``; ``action``: lowest with precision >= ``precision``."""
-    order = np.sort(risk[violating])[::-1]
-    k = max(int(np.ceil(recall * len(order))) - 1, 0)
-    review = float(order[k]) if len(order) else 0.5
-    action = 1.0
-    for cut in np.unique(risk)[::-1]:
-        flagged = risk >= cut
-        if flagged.sum() and violating[flagged].mean() >= precision:
-            action = float(cut)
-        elif flagged.sum() > 50:
-            break
-    return {"review": round(review, 6), "action": round(max(action, review), 6)}
 
 
 def evaluate(clf: adclassify.Classifier, rows: list[dict]) -> dict[str, Any]:

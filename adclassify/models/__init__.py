@@ -3,6 +3,7 @@
 from adclassify.models.linear import CalibratedLinearClassifier
 from adclassify.models.persist import TRUSTED_TYPES, ModelError, load_pipeline, read_metadata, save_pipeline
 from adclassify.models.pipeline import build_pipeline
+from adclassify.models.thresholds import pick_thresholds
 
 __all__ = [
     "TRUSTED_TYPES",
@@ -10,6 +11,7 @@ __all__ = [
     "ModelError",
     "build_pipeline",
     "load_pipeline",
+    "pick_thresholds",
     "read_metadata",
     "save_pipeline",
 ]

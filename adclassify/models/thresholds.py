@@ -1,0 +1,36 @@
+"""The rule that turns validation scores into the review and action cut-offs."""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["pick_thresholds"]
+
+
+def pick_thresholds(
+    risk: np.ndarray, violating: np.ndarray, recall: float = 0.95, precision: float = 0.98
+) -> dict[str, float]:
+    """Review and action cut-offs from validation risks.
+
+    ``review`` is the highest cut-off whose recall is at least ``recall``;
+    ``action`` is the lowest cut-off whose precision is at least ``precision``,
+    scanning down from the top and stopping at the first cut-off that misses
+    it with more than 50 posts flagged (so a lucky dip deep in the ranking
+    does not count). ``action`` is never below ``review``.
+
+    Examples
+    --------
+    >>> pick_thresholds(np.array([0.9, 0.8, 0.7, 0.2]), np.array([True, True, True, False]))
+    {'review': 0.7, 'action': 0.7}
+    """
+    risk, violating = np.asarray(risk, dtype=float), np.asarray(violating, dtype=bool)
+    positives = np.sort(risk[violating])[::-1]
+    review = float(positives[max(int(np.ceil(recall * len(positives))) - 1, 0)]) if len(positives) else 0.5
+    cuts = np.unique(risk)[::-1]
+    flagged = np.searchsorted(np.sort(-risk), -cuts, side="right")
+    hits = np.searchsorted(np.sort(-risk[violating]), -cuts, side="right")
+    ok = hits / flagged >= precision
+    failed = np.flatnonzero(~ok & (flagged > 50))
+    ok[failed[0] if len(failed) else len(ok) :] = False
+    action = float(cuts[np.flatnonzero(ok)[-1]]) if ok.any() else 1.0
+    return {"review": round(review, 6), "action": round(max(action, review), 6)}
