@@ -8,7 +8,7 @@
 from typing import Any
 
 from adclassify.classifier import MAX_CHARS, Classifier, load_model
-from adclassify.evidence import Evidence, extract
+from adclassify.evidence import Evidence, extract, extract_many
 from adclassify.models.persist import ModelError
 
 __version__ = "0.1.0"
@@ -21,6 +21,7 @@ __all__ = [
     "Evidence",
     "ModelError",
     "extract",
+    "extract_many",
     "load_model",
     "load_posts",
     "__version__",

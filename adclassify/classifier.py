@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Sequence
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -14,8 +15,9 @@ import scipy.sparse as sp
 from joblib import Parallel, delayed
 from sklearn.pipeline import Pipeline
 
-from adclassify.evidence import extract, summarize
-from adclassify.features import check_texts, hash_prepare_map
+from adclassify.evidence import extract_many, lexicon_hits, lexicon_rows, summarize
+from adclassify.features import IndicatorVectorizer, check_texts, hash_prepare_map
+from adclassify.lexicon import Hit
 from adclassify.models.persist import ModelError, canary_scores, load_pipeline
 from adclassify.normalize import normalize
 
@@ -69,35 +71,56 @@ class Classifier:
         return f"Classifier(name={self.metadata.get('name')!r}, version={self.metadata.get('version')!r})"
 
     # -- scoring -------------------------------------------------------------
-    def _proba(self, texts: list[str]) -> np.ndarray:
+    def _proba(
+        self, texts: list[str], normalized: list[str] | None = None, hits: list[list[Hit]] | None = None
+    ) -> np.ndarray:
+        """Probabilities of a batch.
+
+        ``normalized`` is the normalised text of each post and ``hits`` its
+        lexicon hits (:func:`~adclassify.evidence.lexicon_hits`), when known.
+        """
         out = np.zeros((len(texts), len(self.labels)))
         out[:, 0] = 1.0
         live = [i for i, t in enumerate(texts) if t.strip()]
         short = [i for i in live if len(texts[i]) <= MAX_CHARS]
         if short:
-            out[short] = self._pipeline_proba([texts[i] for i in short])
+            if normalized is None:
+                out[short] = self._pipeline_proba([texts[i] for i in short])
+            else:
+                found = [hits[i] for i in short] if hits is not None else None
+                out[short] = self._pipeline_proba([normalized[i] for i in short], normalized=True, hits=found)
         for i in live:
             if len(texts[i]) > MAX_CHARS:
                 probs = self._pipeline_proba(_windows(texts[i]))
                 out[i] = probs[np.argmin(probs[:, 0])]
         return out
 
-    def _pipeline_proba(self, texts: list[str]) -> np.ndarray:
+    def _pipeline_proba(
+        self, texts: list[str], *, normalized: bool = False, hits: list[list[Hit]] | None = None
+    ) -> np.ndarray:
         """``pipeline.predict_proba`` without the orchestration overhead of a call.
 
         The same operations in the same order as scikit-learn's Pipeline and
         FeatureUnion (transform, weight, hstack), so the result is identical,
         at a fraction of the per-call cost that dominates single-post latency.
+        With ``normalized``, ``texts`` are already the normaliser's output
+        (:func:`~adclassify.normalize.normalize` gives the same text as the
+        pipeline's step), and that step is skipped. ``hits`` are the lexicon
+        hits of ``texts``; the indicator step counts them instead of scanning
+        again when it was fitted with the same lexicon rows.
         """
         steps = self.pipeline.named_steps
         union = steps["features"]
         if union.n_jobs not in (None, 1):
-            return self.pipeline.predict_proba(texts)
-        norm = steps["normalize"].transform(texts)
+            return self.pipeline[1:].predict_proba(texts) if normalized else self.pipeline.predict_proba(texts)
+        norm = texts if normalized else steps["normalize"].transform(texts)
         weights = union.transformer_weights or {}
         blocks = []
         for name, transformer in union.transformer_list:
-            block = transformer.transform(norm)
+            if hits is not None and transformer is self._shared_indicators:
+                block = transformer.count(norm, hits)
+            else:
+                block = transformer.transform(norm)
             weight = weights.get(name)
             blocks.append(block if weight is None else block * weight)
         return steps["classifier"].predict_proba(sp.hstack(blocks).tocsr())
@@ -158,20 +181,38 @@ class Classifier:
         posts = check_texts(texts)
         return [record for part in self._map("_records", posts, n_jobs, batch_size) for record in part]
 
+    @cached_property
+    def _shared_indicators(self) -> IndicatorVectorizer | None:
+        """The model's indicator step, if it matches exactly the evidence's lexicon rows.
+
+        Then :meth:`score` scans each post once for both (see ``count``).
+        """
+        for _, transformer in self.pipeline.named_steps["features"].transformer_list:
+            if isinstance(transformer, IndicatorVectorizer):
+                rows = {tuple(r) for r in np.asarray(transformer.terms_).tolist()}
+                wanted = {r for r in lexicon_rows() if r[0] not in transformer.exclude}
+                return transformer if rows == wanted else None
+        return None
+
     def _records(self, posts: list[str]) -> list[dict[str, Any]]:
-        proba = self._proba(posts)
+        # One normalisation and one lexicon scan serve both the model and the evidence.
+        norms = [normalize(t) if t.strip() else None for t in posts]
+        texts = [n.text if n is not None else "" for n in norms]
+        hits = lexicon_hits(texts)
+        proba = self._proba(posts, texts, hits if self._shared_indicators is not None else None)
+        evidence = extract_many(posts, normalized=norms, hits=hits)
+        labels = [self.labels[j] for j in np.argmax(proba, axis=1)]
+        risks = (1.0 - proba[:, 0]).tolist()
         records = []
-        for text, row in zip(posts, proba, strict=True):
-            risk = float(1.0 - row[0])
-            evidence = extract(text) if text.strip() else []
+        for risk, label, row, found in zip(risks, labels, proba.tolist(), evidence, strict=True):
             records.append(
                 {
                     "risk": risk,
-                    "label": self.labels[int(np.argmax(row))],
+                    "label": label,
                     "flagged": self.flag(risk),
-                    "probabilities": {lab: float(p) for lab, p in zip(self.labels, row, strict=True)},
-                    "evidence": [e.to_dict() for e in evidence],
-                    "summary": summarize(evidence),
+                    "probabilities": dict(zip(self.labels, row, strict=True)),
+                    "evidence": [e.to_dict() for e in found],
+                    "summary": summarize(found),
                 }
             )
         return records

@@ -12,7 +12,7 @@ evidence ``text[start:end] == evidence.text``.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -23,7 +23,7 @@ from adclassify.lexicon import Hit, Matcher, read_lexicons
 from adclassify.normalize import Normalized, normalize
 from adclassify.patterns import AMOUNT, DATE, FLAG, HANDLE, PHONE, URL
 
-__all__ = ["Evidence", "extract", "summarize"]
+__all__ = ["Evidence", "extract", "extract_many", "lexicon_hits", "lexicon_rows", "summarize"]
 
 # Lexicon file -> evidence kind. Files not listed are helpers (numbers,
 # multipliers, currencies, directions) used by the parsers below.
@@ -78,9 +78,24 @@ class Evidence:
         return {"kind": self.kind, "text": self.text, "start": self.start, "end": self.end, "value": self.value}
 
 
+# Route markers are common words that no parser here needs.
+_UNUSED = ("direction",)
+
+
+@lru_cache(maxsize=1)
+def lexicon_rows() -> frozenset[tuple[str, str, str, str]]:
+    """The lexicon rows the extractor matches (all files but ``direction``)."""
+    return frozenset(r for r in read_lexicons() if r[0] not in _UNUSED)
+
+
 @lru_cache(maxsize=1)
 def _matcher() -> Matcher:
-    return Matcher(r for r in read_lexicons() if r[0] != "direction")
+    return Matcher(sorted(lexicon_rows()))
+
+
+def lexicon_hits(normalized: Sequence[str]) -> list[list[Hit]]:
+    """The extractor's lexicon hits in each normalised post, for :func:`extract_many`."""
+    return _matcher().find_many(normalized)
 
 
 def _region_of(number: phonenumbers.PhoneNumber) -> str:
@@ -207,7 +222,9 @@ def _prices(norm: str, hits: list[Hit]) -> list[tuple[int, int, str]]:
             currency_end.setdefault(h.end, h)
         elif h.category == "multiplier":
             multiplier.setdefault(h.start, h)
-    found = []
+    found: list[tuple[int, int, str]] = []
+    if not currency and not multiplier:
+        return found  # an amount is a price only next to a currency or a multiplier
     for match in AMOUNT.finditer(norm):
         amount = _parse_amount(*match.groups())
         start, end = match.span()
@@ -269,25 +286,66 @@ def extract(text: str, *, regions: tuple[str, ...] = ("GB", "FR")) -> list[Evide
     >>> [(e.kind, e.value) for e in extract("Boat to UK, 1500€, WhatsApp +44 7700 900123")][:3]
     [('mode', 'boat'), ('route', 'GB'), ('price', '1500 EUR')]
     """
-    if not isinstance(text, str) or not text.strip():
-        return []
-    norm: Normalized = normalize(text)
-    hits = _matcher().find(norm.text)
+    return extract_many([text], regions=regions)[0]
+
+
+def extract_many(
+    texts: Sequence[str],
+    *,
+    regions: tuple[str, ...] = ("GB", "FR"),
+    normalized: Sequence[Normalized | None] | None = None,
+    hits: Sequence[list[Hit]] | None = None,
+) -> list[list[Evidence]]:
+    """:func:`extract` for a batch of posts, with one lexicon pass over the batch.
+
+    Parameters
+    ----------
+    texts : sequence of str
+        The original posts; items that are not ``str`` or are blank get no evidence.
+    regions : tuple of str, default=("GB", "FR")
+        As in :func:`extract`.
+    normalized : sequence of Normalized or None, optional
+        ``normalize(text)`` of each post, when the caller has computed it
+        already (one item per post; blank posts may have ``None``).
+    hits : sequence of list of Hit, optional
+        ``lexicon_hits`` of the normalised posts, when already computed (one
+        item per post, with ``normalized``).
+
+    Returns
+    -------
+    list of list of Evidence
+        One list per post.
+    """
+    live = [i for i, t in enumerate(texts) if isinstance(t, str) and t.strip()]
+    out: list[list[Evidence]] = [[] for _ in texts]
+    given = normalized if normalized is not None else [None] * len(texts)
+    norms = [given[i] or normalize(texts[i]) for i in live]
+    found = [hits[i] for i in live] if hits is not None else lexicon_hits([n.text for n in norms])
+    for i, norm, post_hits in zip(live, norms, found, strict=True):
+        out[i] = _evidence(texts[i], norm, post_hits, regions)
+    return out
+
+
+def _evidence(text: str, norm: Normalized, hits: list[Hit], regions: tuple[str, ...]) -> list[Evidence]:
+    """The evidence of one post from its normalised text and lexicon hits."""
+    body = norm.text
     spans: list[tuple[str, int, int, str]] = []
     for hit in hits:
         kind = _KIND.get(hit.category)
         if kind:
             spans.append((kind, hit.start, hit.end, hit.value))
-    for match in FLAG.finditer(norm.text):
-        spans.append(("route", match.start(), match.end(), match.group(1).upper()))
+    if "flag_" in body:
+        for match in FLAG.finditer(body):
+            spans.append(("route", match.start(), match.end(), match.group(1).upper()))
     places = [value for kind, _, _, value in spans if kind == "route"]
     tried = lambda: _regions(text, places, regions)  # noqa: E731 - computed only when needed
-    for start, end, value in _phones(norm.text, tried) + _spoken_digits(norm.text, hits, tried):
+    for start, end, value in _phones(body, tried) + _spoken_digits(body, hits, tried):
         spans.append(("contact", start, end, value))
-    for pattern in (URL, HANDLE):
-        for match in pattern.finditer(norm.text):
-            spans.append(("contact", match.start(), match.end(), match.group()))
-    for start, end, value in _prices(norm.text, hits):
+    for marks, pattern in ((".:", URL), ("@", HANDLE)):  # a link has a dot or "://", a handle an @
+        if any(mark in body for mark in marks):
+            for match in pattern.finditer(body):
+                spans.append(("contact", match.start(), match.end(), match.group()))
+    for start, end, value in _prices(body, hits):
         spans.append(("price", start, end, value))
     items = []
     for kind, start, end, value in spans:

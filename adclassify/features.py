@@ -24,7 +24,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from adclassify.lexicon import Matcher, normalize_keys, read_lexicons
+from adclassify.lexicon import Hit, Matcher, normalize_keys, read_lexicons
 from adclassify.normalize import CachedTable, normalize_batch
 from adclassify.patterns import AMOUNT, FLAG, HANDLE, PHONE, URL_MARK
 
@@ -429,41 +429,60 @@ class IndicatorVectorizer(TransformerMixin, BaseEstimator):
         """Count the indicators of each (normalised) post.
 
         The whole batch is scanned at once (one automaton pass and one pass
-        per detector over the joined posts); matches are then assigned to
-        posts by position and counted with sparse-matrix arithmetic.
+        per detector over the joined posts); matches are counted with
+        sparse-matrix arithmetic.
         """
         check_is_fitted(self)
         texts = check_texts(X)
+        return self.count(texts, self.matcher.find_many(texts))
+
+    def count(self, texts: Sequence[str], hits: Sequence[Sequence[Hit]]) -> sp.csr_matrix:
+        """:meth:`transform` from lexicon hits already found in ``texts``.
+
+        ``hits`` holds one list of :class:`~adclassify.lexicon.Hit` per text,
+        as ``Matcher.find_many`` returns them, so that a caller that has
+        scanned the posts for evidence with the same lexicon rows does not
+        scan them again. Hits of categories or values that the vectorizer was
+        not fitted with are ignored.
+        """
+        check_is_fitted(self)
         n_docs, width = len(texts), len(self.feature_names_)
         if not n_docs:
             return sp.csr_matrix((0, width), dtype=np.float32)
         # Columns are looked up by name, so a model fitted with fewer columns
         # (an older version) gets exactly the columns it was fitted with.
         column = {name: i for i, name in enumerate(np.asarray(self.feature_names_).tolist())}
+        kind_of = {name: i for i, name in enumerate((*self._VIOLATING, "phone"))}
+        docs: list[int] = []
+        cols: list[int] = []
+        kind_docs: list[int] = []
+        kind_ids: list[int] = []
+        targets: dict[tuple[str, str], tuple[list[int], int | None]] = {}
+        for i, found in enumerate(hits):
+            for hit in found:
+                target = targets.get((hit.category, hit.value))
+                if target is None:
+                    keys = (hit.category, f"{hit.category}={hit.value}")
+                    target = ([column[k] for k in keys if k in column], kind_of.get(hit.category))
+                    targets[hit.category, hit.value] = target
+                for j in target[0]:
+                    docs.append(i)
+                    cols.append(j)
+                if target[1] is not None:
+                    kind_docs.append(i)
+                    kind_ids.append(target[1])
         joined = _SEP.join(texts)
         starts = np.cumsum([0] + [len(t) + 1 for t in texts[:-1]])
-        positions, cols, kind_pos, kind_ids = [], [], [], []
-        kind_of = {name: i for i, name in enumerate((*self._VIOLATING, "phone"))}
-        for hit in self.matcher.find(joined):
-            for key in (hit.category, f"{hit.category}={hit.value}"):
-                j = column.get(key)
-                if j is not None:
-                    positions.append(hit.start)
-                    cols.append(j)
-            if hit.category in kind_of:
-                kind_pos.append(hit.start)
-                kind_ids.append(kind_of[hit.category])
         for name, pattern in self._DETECTORS:
-            found = [m.start() for m in pattern.finditer(joined)]
+            found = np.searchsorted(starts, [m.start() for m in pattern.finditer(joined)], side="right") - 1
             if name in column:
-                positions += found
+                docs += found.tolist()
                 cols += [column[name]] * len(found)
             if name == "phone":
-                kind_pos += found
+                kind_docs += found.tolist()
                 kind_ids += [kind_of["phone"]] * len(found)
-        doc = np.searchsorted(starts, np.asarray(positions, dtype=np.int64), side="right") - 1
-        counts = sp.coo_matrix((np.ones(len(cols)), (doc, cols)), shape=(n_docs, width)).tocsr()
-        kind_doc = np.searchsorted(starts, np.asarray(kind_pos, dtype=np.int64), side="right") - 1
+        counts = sp.coo_matrix((np.ones(len(cols)), (docs, cols)), shape=(n_docs, width)).tocsr()
+        kind_doc = np.asarray(kind_docs, dtype=np.int64)
         pairs = np.unique(kind_doc * len(kind_of) + np.asarray(kind_ids, dtype=np.int64))
         n_kinds = np.bincount(pairs // len(kind_of), minlength=n_docs).astype(float)
         extra_rows, extra_cols, extra_vals = [], [], []

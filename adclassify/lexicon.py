@@ -8,16 +8,18 @@ normalised text. The file format is documented in ``lexicons/README.md``.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from importlib import resources
+from itertools import accumulate
 from pathlib import Path
+from typing import NamedTuple
 
 import ahocorasick
 
 from adclassify.normalize import normalize_batch
 
-__all__ = ["Hit", "Matcher", "normalize_keys", "read_lexicons"]
+__all__ = ["Hit", "Matcher", "is_word_char", "normalize_keys", "read_lexicons"]
 
 Row = tuple[str, str, str, str]  # (category, term, lang, value)
 
@@ -54,8 +56,7 @@ def normalize_keys(rows: Sequence[Row]) -> list[str]:
     return [" ".join(key.split()) for key in normalize_batch([r[1].strip("*") for r in rows])]
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
     """A lexicon match in normalised text: ``text[start:end]`` is the term."""
 
     start: int
@@ -66,21 +67,47 @@ class Hit:
 
 # Units may follow a number directly: "1500eur", "200.000đ", "5bin".
 _UNITS = ("currency", "multiplier")
+_NUMBER = "#"  # in a term: a number from 0 to 20 ("last # places")
+_MARKS = ("Mn", "Mc")
+
+
+def is_word_char(char: str) -> bool:
+    """Whether a character belongs to a word: letters, digits, ``_`` and combining marks."""
+    return char.isalnum() or char == "_" or (char > "\u02ff" and unicodedata.category(char) in _MARKS)
+
+
+def _numbers(key: str) -> list[str]:
+    """The key with each ``#`` replaced by each number from 0 to 20."""
+    out = [""]
+    numbers = [str(n) for n in range(21)]
+    for i, part in enumerate(key.split(_NUMBER)):
+        out = [o + part for o in out] if i == 0 else [o + n + part for o in out for n in numbers]
+    return out
 
 
 class Matcher:
-    """Find lexicon terms in normalised text with one automaton.
+    """Find lexicon terms in normalised text with one automaton pass per batch.
+
+    Matches must start and end at word boundaries, unless the term has a
+    ``*`` on that side or its edge is a symbol. A ``#`` in a term stands for
+    a number from 0 to 20 (the automaton holds each of them): the counts of
+    places, days or tries that adverts give.
 
     Parameters
     ----------
     rows : iterable of (category, term, lang, value)
         Lexicon rows as returned by :func:`read_lexicons`.
+    keys : sequence of str, optional
+        The normalised terms (:func:`normalize_keys`), when already computed.
 
     Examples
     --------
     >>> m = Matcher([("mode", "boat", "en", "boat"), ("channel", "whats*", "en", "whatsapp")])
     >>> [(h.category, h.value) for h in m.find("a boat, whatsapp me")]
     [('mode', 'boat'), ('channel', 'whatsapp')]
+    >>> m = Matcher([("urgency", "last # places", "en", "scarcity")])
+    >>> [(h.start, h.end) for h in m.find("only last 12 places!")]
+    [(5, 19)]
     """
 
     def __init__(self, rows: Iterable[Row], keys: Sequence[str] | None = None) -> None:
@@ -89,15 +116,15 @@ class Matcher:
             keys = normalize_keys(rows)
         entries: dict[str, list[tuple[str, str, bool, bool, bool]]] = {}
         for (category, term, _lang, value), key in zip(rows, keys, strict=True):
-            first, last = key[:1], key[-1:]
-            if not key or (len(key) == 1 and (first.isalnum() or first == "_")):
+            if not key or (len(key) == 1 and is_word_char(key)):
                 continue  # a lone letter or digit is no term (and would match everywhere)
-            # Word boundaries apply only at edges that are letters or digits.
-            left = term.startswith("*") or not (first.isalnum() or first == "_")
-            right = term.endswith("*") or not (last.isalnum() or last == "_")
+            # Word boundaries apply only at edges that are word characters.
+            left = term.startswith("*") or not is_word_char(key[0].replace(_NUMBER, "0"))
+            right = term.endswith("*") or not is_word_char(key[-1].replace(_NUMBER, "0"))
             entry = (category, value, left, right, category in _UNITS)
-            if entry not in entries.setdefault(key, []):
-                entries[key].append(entry)
+            for variant in _numbers(key):
+                if entry not in entries.setdefault(variant, []):
+                    entries[variant].append(entry)
         self._automaton = ahocorasick.Automaton()
         for key, items in entries.items():
             self._automaton.add_word(key, (len(key), tuple(items)))
@@ -107,21 +134,28 @@ class Matcher:
 
     def find(self, text: str) -> list[Hit]:
         """Return every term occurrence whose boundaries hold, in text order."""
-        if not self.size or not text:
-            return []
-        hits = []
-        last = len(text) - 1
-        for end, (length, items) in self._automaton.iter(text):
-            start = end - length + 1
-            before = start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_")
-            after = end < last and (text[end + 1].isalnum() or text[end + 1] == "_")
-            digit = before and text[start - 1].isdigit()
-            for category, value, free_left, free_right, unit in items:
-                if (free_left or not before or (unit and digit)) and (free_right or not after):
-                    hits.append(Hit(start, end + 1, category, value))
-        hits.sort(key=lambda h: (h.start, -h.end))
-        return hits
+        return self.find_many([text])[0]
 
     def find_many(self, texts: Sequence[str]) -> list[list[Hit]]:
-        """:meth:`find` for each text."""
-        return [self.find(t) for t in texts]
+        """:meth:`find` for each text, with one automaton pass over the whole batch."""
+        found: list[list[Hit]] = [[] for _ in texts]
+        if not self.size or not texts:
+            return found
+        joined = "\n".join(texts)  # no term contains a newline, so none spans two texts
+        firsts = list(accumulate((len(t) + 1 for t in texts), initial=0))
+        doc, nxt, last = 0, firsts[1], len(joined) - 1
+        for end, (length, items) in self._automaton.iter(joined):
+            while end >= nxt:
+                doc += 1
+                nxt = firsts[doc + 1]
+            start = end - length + 1
+            before = start > 0 and is_word_char(joined[start - 1])
+            after = end < last and is_word_char(joined[end + 1])
+            for category, value, free_left, free_right, unit in items:
+                if (free_left or not before or (unit and joined[start - 1].isdigit())) and (free_right or not after):
+                    base = firsts[doc]
+                    found[doc].append(Hit(start - base, end + 1 - base, category, value))
+        for hits in found:
+            if len(hits) > 1:
+                hits.sort(key=lambda h: (h.start, -h.end))
+        return found

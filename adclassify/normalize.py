@@ -127,6 +127,9 @@ class CachedTable(dict):
 
 
 _TABLE = CachedTable(_fold_char)
+# Keeps only the characters that do not become exactly one character.
+_RESIZED = CachedTable(lambda char: "" if len(_TABLE[ord(char)]) == 1 else char)
+_ASCII_ONE_TO_ONE = all(len(_TABLE[code]) == 1 for code in range(128))
 
 
 def _flag(match: re.Match[str]) -> str:
@@ -185,8 +188,8 @@ class Normalized:
     """
 
     text: str
-    starts: tuple[int, ...]
-    ends: tuple[int, ...]
+    starts: Sequence[int]
+    ends: Sequence[int]
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Map a span of the normalised text back to the original text."""
@@ -251,13 +254,15 @@ def normalize(text: str) -> Normalized:
     >>> "Call W.h.a.t.s.a.p.p"[start:end]
     'W.h.a.t.s.a.p.p'
     """
-    pieces = [_TABLE[ord(c)] for c in text]
-    out = "".join(pieces)
-    if len(out) == len(text):
-        starts = list(range(len(text)))
+    out = text.translate(_TABLE)
+    starts: Sequence[int]
+    ends: Sequence[int]
+    if (text.isascii() and _ASCII_ONE_TO_ONE) or not text.translate(_RESIZED):
+        # Every character became exactly one character: the map is the identity.
+        starts, ends = range(len(text)), range(1, len(text) + 1)
     else:
-        starts = [i for i, piece in enumerate(pieces) for _ in piece]
-    ends = [s + 1 for s in starts]
+        starts = [i for i, c in enumerate(text) for _ in _TABLE[ord(c)]]
+        ends = [s + 1 for s in starts]
     for trigger, pattern, repl in _STEPS:
         if not trigger.search(out):
             continue
@@ -276,4 +281,4 @@ def normalize(text: str) -> Normalized:
         new_starts.extend(starts[pos:])
         new_ends.extend(ends[pos:])
         out, starts, ends = "".join(new), new_starts, new_ends
-    return Normalized(out, tuple(starts), tuple(ends))
+    return Normalized(out, starts, ends)

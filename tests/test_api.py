@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import adclassify
+from adclassify import extract, extract_many
 
 
 def test_public_surface():
@@ -114,3 +115,13 @@ def test_determinism_across_batches_jobs_and_threads(tiny):
 def test_fast_path_equals_the_pipeline(tiny):
     texts = ["boat to Italy 2000 euro, whatsapp +44 7700 900123", "hello there", "visa no interview 🇬🇧"]
     np.testing.assert_array_equal(tiny.predict_proba(texts), tiny.pipeline.predict_proba(texts))
+
+
+def test_score_scans_once_and_agrees_with_predict_proba(tiny):
+    """score() reuses its evidence scan for the indicator features; the scores must not change."""
+    texts = ["boat to Italy 2000 euro, whatsapp +44 7700 900123", "", "hello there", "visa no interview 🇬🇧"]
+    assert tiny._shared_indicators is not None  # trained on the package's lexicons
+    records = tiny.score(texts)
+    np.testing.assert_array_equal([r["risk"] for r in records], tiny.risk(texts))
+    assert [r["evidence"] for r in records] == [[e.to_dict() for e in found] for found in extract_many(texts)]
+    assert extract_many(texts) == [extract(t) for t in texts]

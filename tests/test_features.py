@@ -18,6 +18,7 @@ from adclassify.features import (
     hash_prepare,
     hash_prepare_map,
 )
+from adclassify.lexicon import Matcher, read_lexicons
 from adclassify.models import TRUSTED_TYPES, CalibratedLinearClassifier
 from adclassify.normalize import normalize_batch
 
@@ -147,3 +148,33 @@ def test_indicators_find_lexicon_terms_and_detectors():
     for name in ("phone", "channel", "channel=whatsapp"):
         assert X[0, names.index(name)] > 0
     assert np.flatnonzero(X[1]).tolist() == [names.index("no_indicator")]
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from("uk boat 12 to€.\n#ला-ंé"), max_size=25), min_size=1, max_size=6))
+def test_batch_matching_equals_one_post_at_a_time(texts):
+    """find_many joins the batch: no term may span two posts, and positions stay per post."""
+    rows = [
+        ("countries", "uk", "en", "GB"),
+        ("mode", "boat to", "en", "boat"),
+        ("urgency", "last # places", "en", "scarcity"),
+        ("currency", "€", "*", "EUR"),
+        ("benign", "लाल", "hi", "sale"),
+    ]
+    matcher = Matcher(rows)
+    assert matcher.find_many(texts) == [matcher.find(t) for t in texts]
+
+
+def test_number_placeholder_and_combining_marks():
+    matcher = Matcher([("urgency", "last # places", "en", "scarcity"), ("benign", "गोल", "hi", "sport")])
+    assert [(h.start, h.end) for h in matcher.find("last 3 places, last 12 places")] == [(0, 13), (15, 29)]
+    assert matcher.find("last 123 places") == [] and matcher.find("last places") == []
+    # A Devanagari vowel sign is part of the word: "गोली" (bullet) does not contain "गोल" (goal).
+    assert matcher.find("गोली") == [] and len(matcher.find("एक गोल!")) == 1
+
+
+def test_indicator_counts_from_shared_hits_equal_transform():
+    v = IndicatorVectorizer().fit(DOCS)
+    texts = normalize_batch(["WhatsApp +44 7700 900123 boat to Italy, last 3 places", "hello", ""])
+    hits = Matcher(read_lexicons()).find_many(texts)  # more categories than v knows: ignored
+    np.testing.assert_array_equal(v.count(texts, hits).toarray(), v.transform(texts).toarray())
