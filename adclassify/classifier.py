@@ -19,7 +19,7 @@ from adclassify.evidence import extract_many, lexicon_hits, lexicon_rows, summar
 from adclassify.features import IndicatorVectorizer, check_texts, hash_prepare_map
 from adclassify.lexicon import Hit
 from adclassify.models.persist import ModelError, canary_scores, load_pipeline
-from adclassify.normalize import normalize
+from adclassify.normalize import normalize, normalize_many
 
 __all__ = ["Classifier", "load_model", "MAX_CHARS"]
 
@@ -196,8 +196,8 @@ class Classifier:
 
     def _records(self, posts: list[str]) -> list[dict[str, Any]]:
         # One normalisation and one lexicon scan serve both the model and the evidence.
-        norms = [normalize(t) if t.strip() else None for t in posts]
-        texts = [n.text if n is not None else "" for n in norms]
+        norms = normalize_many(posts)
+        texts = [n.text for n in norms]
         hits = lexicon_hits(texts)
         proba = self._proba(posts, texts, hits if self._shared_indicators is not None else None)
         evidence = extract_many(posts, normalized=norms, hits=hits)

@@ -20,7 +20,7 @@ from importlib import resources
 import phonenumbers
 
 from adclassify.lexicon import Hit, Matcher, read_lexicons
-from adclassify.normalize import Normalized, normalize
+from adclassify.normalize import Normalized, normalize_many
 from adclassify.patterns import AMOUNT, DATE, FLAG, HANDLE, PHONE, URL
 
 __all__ = ["Evidence", "extract", "extract_many", "lexicon_hits", "lexicon_rows", "summarize"]
@@ -29,6 +29,7 @@ __all__ = ["Evidence", "extract", "extract_many", "lexicon_hits", "lexicon_rows"
 # multipliers, currencies, directions) used by the parsers below.
 _KIND = {
     "channel": "contact",
+    "prompt": "prompt",
     "countries": "route",
     "cities": "route",
     "mode": "mode",
@@ -58,7 +59,8 @@ class Evidence:
     kind : str
         ``contact``, ``price``, ``route``, ``mode``, ``guarantee``,
         ``payment``, ``document``, ``urgency``, ``code_word``, ``offer``,
-        ``request``, ``job``, ``exploitation`` or ``context``.
+        ``request``, ``job``, ``exploitation``, ``prompt`` (a call to action
+        naming no channel: "contact", "write me") or ``context``.
     text : str
         The matched text, exactly ``post[start:end]``.
     start, end : int
@@ -77,6 +79,9 @@ class Evidence:
         """A JSON-ready dict."""
         return {"kind": self.kind, "text": self.text, "start": self.start, "end": self.end, "value": self.value}
 
+
+# Code words that are also everyday words count only next to a route and one of these.
+_CONTEXT_KINDS = frozenset({"contact", "price", "mode", "guarantee", "payment"})
 
 # Route markers are common words that no parser here needs.
 _UNUSED = ("direction",)
@@ -180,6 +185,8 @@ def _phones(norm: str, regions: Callable[[], tuple[str, ...]]) -> list[tuple[int
 def _spoken_digits(norm: str, hits: list[Hit], regions: Callable[[], tuple[str, ...]]) -> list[tuple[int, int, str]]:
     """Runs of number words ("zero seven seven ...") that spell a phone number."""
     words = [h for h in hits if h.category == "numbers"]
+    if len(words) < 3:
+        return []  # a word gives at most 3 digits ("triple five"), a phone number has 8 or more
     runs, current = [], []
     for hit in words:
         if current and (hit.start - current[-1].end > 2 or norm[current[-1].end : hit.start].strip(" ,.-")):
@@ -319,7 +326,9 @@ def extract_many(
     live = [i for i, t in enumerate(texts) if isinstance(t, str) and t.strip()]
     out: list[list[Evidence]] = [[] for _ in texts]
     given = normalized if normalized is not None else [None] * len(texts)
-    norms = [given[i] or normalize(texts[i]) for i in live]
+    missing = [i for i in live if given[i] is None]
+    computed = dict(zip(missing, normalize_many([texts[i] for i in missing]), strict=True))
+    norms = [given[i] or computed[i] for i in live]
     found = [hits[i] for i in live] if hits is not None else lexicon_hits([n.text for n in norms])
     for i, norm, post_hits in zip(live, norms, found, strict=True):
         out[i] = _evidence(texts[i], norm, post_hits, regions)
@@ -330,10 +339,13 @@ def _evidence(text: str, norm: Normalized, hits: list[Hit], regions: tuple[str, 
     """The evidence of one post from its normalised text and lexicon hits."""
     body = norm.text
     spans: list[tuple[str, int, int, str]] = []
+    ambiguous = []
     for hit in hits:
         kind = _KIND.get(hit.category)
         if kind:
             spans.append((kind, hit.start, hit.end, hit.value))
+        elif hit.category == "code_word_context":
+            ambiguous.append(("code_word", hit.start, hit.end, hit.value))
     if "flag_" in body:
         for match in FLAG.finditer(body):
             spans.append(("route", match.start(), match.end(), match.group(1).upper()))
@@ -347,6 +359,8 @@ def _evidence(text: str, norm: Normalized, hits: list[Hit], regions: tuple[str, 
                 spans.append(("contact", match.start(), match.end(), match.group()))
     for start, end, value in _prices(body, hits):
         spans.append(("price", start, end, value))
+    if ambiguous and places and any(kind in _CONTEXT_KINDS for kind, *_ in spans):
+        spans.extend(ambiguous)
     items = []
     for kind, start, end, value in spans:
         a, b = norm.span(start, end)

@@ -379,6 +379,7 @@ class IndicatorVectorizer(TransformerMixin, BaseEstimator):
     _DETECTORS = (("phone", PHONE), ("url", URL_MARK), ("handle", HANDLE), ("amount", AMOUNT), ("flag", FLAG))
     _VIOLATING = (
         "channel",
+        "prompt",
         "mode",
         "guarantee",
         "payment",

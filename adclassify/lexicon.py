@@ -42,7 +42,8 @@ def read_lexicons(directory: str | Path | None = None) -> list[Row]:
     rows: set[Row] = set()
     for path in sorted(root.glob("*.tsv")):
         lines = path.read_text("utf-8").splitlines()
-        body = [ln for ln in lines if ln.strip() and not ln.startswith("#")]
+        # A comment starts with "#" and has no tab; "# days<TAB>..." is a row.
+        body = [ln for ln in lines if ln.strip() and not (ln.startswith("#") and "\t" not in ln)]
         for number, line in enumerate(body[1:], start=2):
             cols = line.split("\t")
             if len(cols) != 3 or not cols[0].strip():

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from importlib import resources
 from itertools import accumulate
 
-__all__ = ["Normalized", "normalize", "normalize_batch"]
+__all__ = ["Normalized", "normalize", "normalize_batch", "normalize_many"]
 
 _SEP = "\n"  # joins a batch; the table maps every original newline to a space
 
@@ -199,6 +199,15 @@ class Normalized:
         return self.starts[start], self.ends[end - 1]
 
 
+def _triggered(docs: list[str], trigger: re.Pattern[str]) -> list[int]:
+    """Indices of the docs where ``trigger`` occurs, from one scan of the joined batch."""
+    found = [m.start() for m in trigger.finditer(_SEP.join(docs))]
+    if not found:
+        return []
+    bounds = list(accumulate(len(d) + 1 for d in docs))
+    return sorted({bisect_right(bounds, pos) for pos in found})
+
+
 def normalize_batch(texts: Sequence[str]) -> list[str]:
     """Normalise many posts at once (the fast path).
 
@@ -217,16 +226,9 @@ def normalize_batch(texts: Sequence[str]) -> list[str]:
     >>> normalize_batch(["W h a t s A p p", "t3l3gr4m 🚤"])
     ['whatsapp', 'telegram  e_speedboat ']
     """
-    if not texts:
-        return []
     docs = [t.translate(_TABLE) for t in texts]
     for trigger, pattern, repl in _STEPS:
-        joined = _SEP.join(docs)
-        found = [m.start() for m in trigger.finditer(joined)]
-        if not found:
-            continue
-        bounds = list(accumulate(len(d) + 1 for d in docs))
-        for i in sorted({bisect_right(bounds, pos) for pos in found}):
+        for i in _triggered(docs, trigger):
             docs[i] = pattern.sub(repl, docs[i])
     return docs
 
@@ -254,31 +256,52 @@ def normalize(text: str) -> Normalized:
     >>> "Call W.h.a.t.s.a.p.p"[start:end]
     'W.h.a.t.s.a.p.p'
     """
-    out = text.translate(_TABLE)
-    starts: Sequence[int]
-    ends: Sequence[int]
+    return normalize_many([text])[0]
+
+
+def normalize_many(texts: Sequence[str]) -> list[Normalized]:
+    """:func:`normalize` for a batch, finding where each step applies with one scan per step."""
+    docs = [t.translate(_TABLE) for t in texts]
+    maps: list[tuple[Sequence[int], Sequence[int]] | None] = [None] * len(docs)
+    for trigger, pattern, repl in _STEPS:
+        for i in _triggered(docs, trigger):
+            docs[i], *rest = _substitute(pattern, repl, docs[i], *(maps[i] or _char_map(texts[i])))
+            maps[i] = (rest[0], rest[1])
+    return [Normalized(d, *(m or _char_map(t))) for d, m, t in zip(docs, maps, texts, strict=True)]
+
+
+def _char_map(text: str) -> tuple[Sequence[int], Sequence[int]]:
+    """Start and end in ``text`` of each character of ``text.translate(_TABLE)``."""
     if (text.isascii() and _ASCII_ONE_TO_ONE) or not text.translate(_RESIZED):
         # Every character became exactly one character: the map is the identity.
-        starts, ends = range(len(text)), range(1, len(text) + 1)
-    else:
-        starts = [i for i, c in enumerate(text) for _ in _TABLE[ord(c)]]
-        ends = [s + 1 for s in starts]
-    for trigger, pattern, repl in _STEPS:
-        if not trigger.search(out):
-            continue
-        new, new_starts, new_ends, pos = [], [], [], 0
-        for match in pattern.finditer(out):
-            a, b = match.span()
-            new.append(out[pos:a])
-            new_starts.extend(starts[pos:a])
-            new_ends.extend(ends[pos:a])
-            rep = repl(match)
-            new.append(rep)
-            new_starts.extend([starts[a]] * len(rep))
-            new_ends.extend([ends[b - 1]] * len(rep))
-            pos = b
-        new.append(out[pos:])
-        new_starts.extend(starts[pos:])
-        new_ends.extend(ends[pos:])
-        out, starts, ends = "".join(new), new_starts, new_ends
-    return Normalized(out, starts, ends)
+        return range(len(text)), range(1, len(text) + 1)
+    starts = [i for i, c in enumerate(text) for _ in _TABLE[ord(c)]]
+    return starts, [s + 1 for s in starts]
+
+
+def _substitute(
+    pattern: re.Pattern[str],
+    repl: Callable[[re.Match[str]], str],
+    text: str,
+    starts: Sequence[int],
+    ends: Sequence[int],
+) -> tuple[str, list[int], list[int]]:
+    """``pattern.sub(repl, text)`` that also carries the map to the original along."""
+    new: list[str] = []
+    new_starts: list[int] = []
+    new_ends: list[int] = []
+    pos = 0
+    for match in pattern.finditer(text):
+        a, b = match.span()
+        new.append(text[pos:a])
+        new_starts.extend(starts[pos:a])
+        new_ends.extend(ends[pos:a])
+        rep = repl(match)
+        new.append(rep)
+        new_starts.extend([starts[a]] * len(rep))
+        new_ends.extend([ends[b - 1]] * len(rep))
+        pos = b
+    new.append(text[pos:])
+    new_starts.extend(starts[pos:])
+    new_ends.extend(ends[pos:])
+    return "".join(new), new_starts, new_ends
