@@ -77,6 +77,17 @@ def is_word_char(char: str) -> bool:
     return char.isalnum() or char == "_" or (char > "\u02ff" and unicodedata.category(char) in _MARKS)
 
 
+class _WordChars(dict):
+    """``is_word_char`` as a cached lookup: ``_WORD[char]``."""
+
+    def __missing__(self, char: str) -> bool:
+        self[char] = value = is_word_char(char)
+        return value
+
+
+_WORD = _WordChars()
+
+
 def _numbers(key: str) -> list[str]:
     """The key with each ``#`` replaced by each number from 0 to 20."""
     out = [""]
@@ -150,8 +161,8 @@ class Matcher:
                 doc += 1
                 nxt = firsts[doc + 1]
             start = end - length + 1
-            before = start > 0 and is_word_char(joined[start - 1])
-            after = end < last and is_word_char(joined[end + 1])
+            before = start > 0 and _WORD[joined[start - 1]]
+            after = end < last and _WORD[joined[end + 1]]
             for category, value, free_left, free_right, unit in items:
                 if (free_left or not before or (unit and joined[start - 1].isdigit())) and (free_right or not after):
                     base = firsts[doc]

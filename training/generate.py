@@ -390,19 +390,29 @@ class Generator:
                     yield {"text": text, "label": label, "lang": lang, "kind": kind}
 
 
-def generate(split: str = "train", seed: int = 0, scale: float = 1.0) -> list[dict]:
-    """The corpus of one split as a list of ``{text, label, lang, kind}``."""
-    base = {
-        "benign": 1800,
-        "smuggling_offer": 700,
-        "document_fraud": 300,
-        "recruitment_lure": 300,
-        "smuggling_request": 300,
-    }
+#: Posts per language and label in the training split at scale 1 (the other
+#: splits get a fifth). A config can change them with ``per_lang``.
+PER_LANG = {
+    "benign": 1800,
+    "smuggling_offer": 700,
+    "document_fraud": 300,
+    "recruitment_lure": 300,
+    "smuggling_request": 300,
+}
+
+
+def generate(
+    split: str = "train", seed: int = 0, scale: float = 1.0, per_lang: dict[str, int] | None = None
+) -> list[dict]:
+    """The corpus of one split as a list of ``{text, label, lang, kind}``.
+
+    ``per_lang`` overrides some of the :data:`PER_LANG` counts.
+    """
+    counts = {**PER_LANG, **(per_lang or {})}
     if split != "train":
         scale *= 0.2
-    per_lang = {k: max(1, int(v * scale)) for k, v in base.items()}
-    return list(Generator(split, seed).posts(per_lang))
+    sizes = {k: max(1, int(v * scale)) for k, v in counts.items()}
+    return list(Generator(split, seed).posts(sizes))
 
 
 def main(argv: list[str] | None = None) -> int:

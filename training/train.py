@@ -49,7 +49,12 @@ def load_sources(config: dict[str, Any], split: str, seed: int) -> list[dict]:
     for source in config["sources"]:
         weight = float(source.get("weight", 1.0))
         if source["type"] == "generator":
-            part = generate(split, seed=seed + {"train": 0, "val": 1, "test": 2}[split], scale=source.get("scale", 1.0))
+            part = generate(
+                split,
+                seed=seed + {"train": 0, "val": 1, "test": 2}[split],
+                scale=source.get("scale", 1.0),
+                per_lang=source.get("per_lang"),
+            )
         elif source["type"] == "background":
             per_lang = int(source.get("per_lang", 1000) * (1.0 if split == "train" else 0.2))
             background = Background(seed + {"train": 10, "val": 11, "test": 12}[split], banks=load_banks())
