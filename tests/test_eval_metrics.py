@@ -155,3 +155,17 @@ def test_not_beaten_lists_metrics_where_a_baseline_is_as_good():
 
     result = {"files": {"d.jsonl": {"scorers": {"model": scores(0.9, 0.1), "tfidf": scores(0.95, 0.2)}}}}
     assert not_beaten(result) == ["`d.jsonl`: ROC-AUC of tfidf is 0.9500, model 0.9000"]
+
+
+def test_overlap_check_finds_shared_passages_and_only_those(tmp_path):
+    import json as _json
+
+    from eval.overlap import PHRASES, find_overlaps
+
+    phrase = max(_json.loads((PHRASES / "en.json").read_text("utf-8"))["benign"]["news"], key=len)
+    data = tmp_path / "eval.jsonl"
+    rows = [{"text": "nothing in common here, just a birthday post 🎂"}, {"text": "As reported: " + phrase.upper()}]
+    data.write_text("\n".join(_json.dumps(r) for r in rows) + "\n", "utf-8")
+    found = find_overlaps([str(data)], width=40)
+    assert [post for _, _, post in found] == ["eval.jsonl:row 2"] * len(found)
+    assert phrase in [text for _, text, _ in found]
