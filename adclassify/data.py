@@ -57,8 +57,9 @@ def load_posts(
     Returns
     -------
     datasets.Dataset
-        Columns ``text`` and ``label``, plus ``lang`` and ``kind`` when the
-        source has them. Missing texts become empty strings.
+        Columns ``text`` and ``label``, plus ``lang``, ``kind`` and
+        ``obfuscated`` (a bool) when the source has them. Missing texts become
+        empty strings.
 
     Examples
     --------
@@ -91,8 +92,11 @@ def load_posts(
         for extra in ("lang", "kind"):
             if extra in row:
                 out[extra] = "" if row[extra] is None else str(row[extra])
+        if "obfuscated" in row:
+            flag = row["obfuscated"]
+            out["obfuscated"] = flag.strip().lower() in ("true", "1", "yes") if isinstance(flag, str) else bool(flag)
         return out
 
-    keep = [c for c in data.column_names if c in ("lang", "kind")]
+    keep = [c for c in data.column_names if c in ("lang", "kind", "obfuscated")]
     converted = data.map(convert, remove_columns=[c for c in data.column_names if c not in keep])
     return converted

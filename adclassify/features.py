@@ -225,6 +225,7 @@ class HashedNgramVectorizer(TransformerMixin, BaseEstimator):
         indptr = np.concatenate(([0], np.cumsum(lengths * width)))
         data = np.repeat((1.0 / np.sqrt(np.maximum(valid, 1.0))).astype(np.float32), lengths * width)
         indices = np.stack(columns, axis=1).ravel()
+        data[indices == 0] = 0  # the dead slot would otherwise count a post's edges: a length prior
         return sp.csr_matrix((data, indices, indptr), shape=(len(lengths), self.n_features))
 
     def _word_block(self, chars: np.ndarray, ends: np.ndarray) -> sp.csr_matrix:
@@ -251,6 +252,7 @@ class HashedNgramVectorizer(TransformerMixin, BaseEstimator):
         weight = (self.word_weight / np.sqrt(np.maximum(valid, 1))).astype(np.float32)
         data = np.repeat(weight, counts)
         indices = np.stack(columns, axis=1).ravel()
+        data[indices == 0] = 0
         return sp.csr_matrix((data, indices, indptr), shape=(n_docs, width))
 
     @staticmethod

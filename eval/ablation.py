@@ -34,6 +34,8 @@ VARIANTS: dict[str, str] = {
     "no indicators": "without the lexicon indicator features",
     "no word n-grams": "character n-grams and indicators only",
     "no char n-grams": "word n-grams and indicators only (character n-grams of length 1)",
+    "a third of the benign posts": "1,800 instead of 5,400 generated benign posts per language",
+    "weaker regularisation": "C = 20 instead of 5 (the previous default)",
 }
 
 
@@ -54,6 +56,12 @@ def variant_config(config: dict[str, Any], name: str, scale: float) -> dict[str,
         pipe.setdefault("ngrams", {})["word_ngram_range"] = [0, 0]
     elif name == "no char n-grams":
         pipe.setdefault("ngrams", {})["char_ngram_range"] = [1, 1]
+    elif name == "a third of the benign posts":
+        for source in out["sources"]:
+            if source["type"] == "generator":
+                source["per_lang"] = {**source.get("per_lang", {}), "benign": 1800}
+    elif name == "weaker regularisation":
+        pipe.setdefault("classifier", {})["C"] = 20.0
     return out
 
 
@@ -64,6 +72,8 @@ def _toml(value: Any) -> str:
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     if isinstance(value, list):
         return "[" + ", ".join(_toml(v) for v in value) + "]"
+    if isinstance(value, dict):  # an inline table
+        return "{ " + ", ".join(f"{k} = {_toml(v)}" for k, v in value.items()) + " }"
     return repr(value)
 
 

@@ -100,6 +100,7 @@ TARGETS = {
     "size": Target("<=", 20.0, "<= 20 MB"),
     "rss": Target("<=", 400.0, "<= 400 MB (1M rows)"),
     "speedup": Target(">=", 1.7, ">= 1.7x"),
+    "evidence": Target("<=", 2.0, "<= 2x `risk()`"),
 }
 
 
@@ -514,6 +515,13 @@ def single_core(
     figures = [
         Figure("`risk()` batch", risk_rate, "posts/s", vs_ft(risk_rate), TARGETS["risk"], batch),
         Figure("`score()` batch (with evidence)", score_rate, "posts/s", vs_ft(score_rate), TARGETS["score"], batch),
+        Figure(
+            "`score()` cost / `risk()` cost",
+            risk_rate / score_rate,
+            "x",
+            target=TARGETS["evidence"],
+            note="the evidence path must not dominate scoring (issue 6)",
+        ),
         Figure("fastText `predict(k=-1)` batch", ft_rate, "posts/s", vs_ft(ft_rate or 0), None, batch),
         Figure("TF-IDF + LR `predict_proba` batch", sk_rate, "posts/s", vs_ft(sk_rate), None, batch),
         Figure("`risk([post])` latency p50", lat["p50"], "ms", note=f"{args.latency_calls:,} one-post calls, 1 core"),

@@ -125,3 +125,17 @@ def test_score_scans_once_and_agrees_with_predict_proba(tiny):
     np.testing.assert_array_equal([r["risk"] for r in records], tiny.risk(texts))
     assert [r["evidence"] for r in records] == [[e.to_dict() for e in found] for found in extract_many(texts)]
     assert extract_many(texts) == [extract(t) for t in texts]
+
+
+def test_score_leaves_the_garbage_collector_as_it_found_it(tiny):
+    import gc
+
+    assert gc.isenabled()
+    tiny.score(["boat to Italy, whatsapp +44 7700 900123"])
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        tiny.score(["boat to Italy"])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -64,3 +64,19 @@ def test_load_posts_maps_columns_and_labels(tmp_path, suffix):
     assert background["label"] == ["benign", "benign"]
     with pytest.raises(ValueError, match="body"):
         load_posts(path, text_column="message")
+
+
+def test_config_sets_posts_per_label():
+    from training.generate import generate
+
+    rows = generate("train", seed=1, scale=0.01, per_lang={"benign": 300, "document_fraud": 100})
+    for lang in {r["lang"] for r in rows if r["label"] == "document_fraud"}:
+        labels = [r["label"] for r in rows if r["lang"] == lang]
+        assert labels.count("benign") == 3 and labels.count("document_fraud") == 1
+        assert labels.count("smuggling_offer") == 7  # the default 700 at this scale
+
+
+def test_load_posts_keeps_the_obfuscated_flag(tmp_path):
+    path = tmp_path / "posts.csv"
+    path.write_text("text,label,obfuscated\nw h a t s a p p,smuggling_offer,true\nhello,benign,false\n", "utf-8")
+    assert load_posts(path)["obfuscated"] == [True, False]

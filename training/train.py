@@ -96,7 +96,7 @@ def evaluate(clf: adclassify.Classifier, rows: list[dict]) -> dict[str, Any]:
 
     def figures(mask: np.ndarray) -> dict[str, Any]:
         v = violating[mask]
-        out: dict[str, Any] = {"n": int(mask.sum())}
+        out: dict[str, Any] = {"n": int(mask.sum()), "n_violating": int(v.sum())}
         if v.any():
             out["recall_review"] = round(float(review[mask][v].mean()), 4)
         if (~v).any():
@@ -113,6 +113,9 @@ def evaluate(clf: adclassify.Classifier, rows: list[dict]) -> dict[str, Any]:
         result["fpr_action"] = round(float(flagged_action[~violating].mean()), 4)
     if violating.any() and (~violating).any():
         result["macro_f1"] = round(float(f1_score(labels, pred, labels=list(clf.labels), average="macro")), 4)
+    obfuscated = violating & np.array([bool(r.get("obfuscated")) for r in rows])
+    if obfuscated.any():
+        result["obfuscated_recall_review"] = round(float(review[obfuscated].mean()), 4)
     for key in ("lang", "kind"):
         groups = sorted({str(r.get(key, "")).split("+")[0] for r in rows})
         result[f"by_{key}"] = {
