@@ -69,6 +69,7 @@ class Hit(NamedTuple):
 # Units may follow a number directly: "1500eur", "200.000đ", "5bin".
 _UNITS = ("currency", "multiplier")
 _NUMBER = "#"  # in a term: a number from 0 to 20 ("last # places")
+_NUMBERS = [str(n) for n in range(21)]
 _MARKS = ("Mn", "Mc")
 
 
@@ -90,10 +91,11 @@ _WORD = _WordChars()
 
 def _numbers(key: str) -> list[str]:
     """The key with each ``#`` replaced by each number from 0 to 20."""
+    if _NUMBER not in key:
+        return [key]
     out = [""]
-    numbers = [str(n) for n in range(21)]
     for i, part in enumerate(key.split(_NUMBER)):
-        out = [o + part for o in out] if i == 0 else [o + n + part for o in out for n in numbers]
+        out = [o + part for o in out] if i == 0 else [o + n + part for o in out for n in _NUMBERS]
     return out
 
 

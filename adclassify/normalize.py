@@ -157,7 +157,8 @@ _SEPARATORS = "[ .\\-*·•/|]"
 
 # (trigger, pattern, replacement), applied in order after the character table.
 # A trigger is a cheap pattern that every match of the step's pattern
-# contains; the batch path applies a step only to the posts where its trigger
+# contains, written to start with a character class so that the regex engine
+# can skip ahead to candidate characters; the batch path applies a step only to the posts where its trigger
 # occurs, so the costly look-behinds run on few posts.
 _STEPS: tuple[tuple[re.Pattern[str], re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
     (re.compile(r"[A-Z]"), re.compile(r"[A-Z][A-Z]?+"), _flag),
@@ -167,12 +168,12 @@ _STEPS: tuple[tuple[re.Pattern[str], re.Pattern[str], Callable[[re.Match[str]], 
         _join_spaced,
     ),
     (
-        re.compile("[a-z]" + _CONF_CLASS + "|" + _CONF_CLASS + "[a-z]"),
+        re.compile(_CONF_CLASS + "(?:(?<=[a-z].)|(?=[a-z]))"),
         re.compile(r"(?<![^\W\d_])[^\W\d_]*?(?:[a-z]" + _CONF_CLASS + "|" + _CONF_CLASS + r"[a-z])[^\W\d_]*+"),
         _fold_confusables,
     ),
     (
-        re.compile("[a-z]" + _LEET_CLASS),
+        re.compile(_LEET_CLASS + "(?<=[a-z].)"),
         re.compile(r"(?<![\w@$])[a-z]++(?:" + _LEET_CLASS + r"++[a-z]++)++" + _LEET_CLASS + r"?+(?![\w@$])"),
         _fold_leet,
     ),

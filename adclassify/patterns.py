@@ -2,14 +2,20 @@
 
 Normalised text is case-folded and has ASCII digits (see
 :mod:`adclassify.normalize`). Every pattern is linear-time: possessive
-quantifiers, single-character look-arounds, and a literal or a character
+quantifiers, fixed-width look-arounds of one or two characters, and a literal or a character
 class first so that the scan is fast.
 """
 
 import re
 
 #: A phone number: international (+ or 00) or national, 7 to 16 digits with separators.
-PHONE = re.compile(r"(?<![\w+])(?:\+|00)?+\d(?:[ .\-()]{0,2}+\d){6,15}+(?!\w)")
+#: It reads "(?<![\w+])(?:\+|00)?+\d(?:[ .\-()]{0,2}+\d){6,15}+(?!\w)", rewritten to
+#: start with a character class (the engine then scans for it quickly): the
+#: first character is "+" or a digit, not after a word character or "+"; after
+#: "+" or "00" comes a digit; any other digit starts the number itself.
+PHONE = re.compile(
+    r"[+\d](?<![\w+].)(?:(?<=\+)\d|(?<=0)0\d|(?<=0)(?!0)|(?<=\d)(?<!0))(?:[ .\-()]{0,2}+\d){6,15}+(?!\w)"
+)
 #: A date that a phone pattern would otherwise take (12 06 2024).
 DATE = re.compile(r"\d{1,2}[ .\-]\d{1,2}[ .\-](?:19|20)\d\d")
 #: A link, with its span.
@@ -23,6 +29,7 @@ URL_MARK = re.compile(r"https?://|www\.|\.(?:com|net|org|me|io|ly|link|info)\b")
 #: A handle; "@" first for a fast literal scan, then the character before it is checked.
 HANDLE = re.compile(r"@(?<![\w@]@)[a-z0-9_.]{3,30}+")
 #: An amount: thousands groups or plain digits, optional cents, optional k/m suffix.
-AMOUNT = re.compile(r"(?<![\w.,])(\d{1,3}(?:[.,' ]\d{3})++|\d++)(?:[.,](\d{1,2}))?+(?:[ ]?+(k|m)\b)?+(?!\d)")
+#: The first digit must not follow a word character, "." or ",".
+AMOUNT = re.compile(r"(\d(?<![\w.,]\d)(?:\d{0,2}+(?:[.,' ]\d{3})++|\d*+))(?:[.,](\d{1,2}))?+(?:[ ]?+(k|m)\b)?+(?!\d)")
 #: A flag token made by the normaliser from a regional-indicator pair.
 FLAG = re.compile(r"flag_([a-z]{2})\b")

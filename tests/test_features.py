@@ -1,5 +1,6 @@
-"""Estimator contract for every transformer, and the fast hasher against a reference."""
+"""Estimator contract for every transformer, and the fast paths against plain references."""
 
+import re
 import unicodedata
 from collections import Counter
 
@@ -20,7 +21,8 @@ from adclassify.features import (
 )
 from adclassify.lexicon import Matcher, read_lexicons
 from adclassify.models import TRUSTED_TYPES, CalibratedLinearClassifier
-from adclassify.normalize import normalize_batch
+from adclassify.normalize import normalize_batch, normalize_many
+from adclassify.patterns import AMOUNT, PHONE
 
 DOCS = ["Crossing to UK this week, WhatsApp +44 7700 900123", "happy birthday", "", "boat 🚤 1500€"]
 TRANSFORMERS = [
@@ -178,3 +180,34 @@ def test_indicator_counts_from_shared_hits_equal_transform():
     texts = normalize_batch(["WhatsApp +44 7700 900123 boat to Italy, last 3 places", "hello", ""])
     hits = Matcher(read_lexicons()).find_many(texts)  # more categories than v knows: ignored
     np.testing.assert_array_equal(v.count(texts, hits).toarray(), v.transform(texts).toarray())
+
+
+# The plain forms of the detector patterns; the shipped ones are rewritten to
+# start with a character class (faster scans) and must match exactly the same.
+REFERENCE_PHONE = re.compile(r"(?<![\w+])(?:\+|00)?+\d(?:[ .\-()]{0,2}+\d){6,15}+(?!\w)")
+REFERENCE_AMOUNT = re.compile(r"(?<![\w.,])(\d{1,3}(?:[.,' ]\d{3})++|\d++)(?:[.,](\d{1,2}))?+(?:[ ]?+(k|m)\b)?+(?!\d)")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("0000123456789٣+ .-(),'kma_\né"), max_size=40))
+def test_fast_detector_patterns_equal_their_plain_forms(text):
+    for fast, plain in ((PHONE, REFERENCE_PHONE), (AMOUNT, REFERENCE_AMOUNT)):
+        assert [(m.span(), m.groups()) for m in fast.finditer(text)] == [
+            (m.span(), m.groups()) for m in plain.finditer(text)
+        ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from("ab0@$ .-аоеαο WHATSAPP4"), max_size=20), min_size=1, max_size=5))
+def test_batch_normalisation_equals_one_post_at_a_time(texts):
+    """The batch path applies each step only where a cheap trigger occurs; that must change nothing."""
+    from adclassify.normalize import _STEPS, _TABLE
+
+    reference = []
+    for text in texts:
+        doc = text.translate(_TABLE)
+        for _, pattern, repl in _STEPS:
+            doc = pattern.sub(repl, doc)
+        reference.append(doc)
+    assert normalize_batch(texts) == reference
+    assert [n.text for n in normalize_many(texts)] == reference
