@@ -35,6 +35,8 @@ from dataclasses import dataclass
 from importlib import resources
 from itertools import accumulate
 
+import numpy as np
+
 __all__ = ["Normalized", "normalize", "normalize_batch", "normalize_many"]
 
 _SEP = "\n"  # joins a batch; the table maps every original newline to a space
@@ -130,6 +132,7 @@ _TABLE = CachedTable(_fold_char)
 # Keeps only the characters that do not become exactly one character.
 _RESIZED = CachedTable(lambda char: "" if len(_TABLE[ord(char)]) == 1 else char)
 _ASCII_ONE_TO_ONE = all(len(_TABLE[code]) == 1 for code in range(128))
+_LENGTH = CachedTable(lambda char: chr(len(_TABLE[ord(char)])))
 
 
 def _flag(match: re.Match[str]) -> str:
@@ -276,8 +279,10 @@ def _char_map(text: str) -> tuple[Sequence[int], Sequence[int]]:
     if (text.isascii() and _ASCII_ONE_TO_ONE) or not text.translate(_RESIZED):
         # Every character became exactly one character: the map is the identity.
         return range(len(text)), range(1, len(text) + 1)
-    starts = [i for i, c in enumerate(text) for _ in _TABLE[ord(c)]]
-    return starts, [s + 1 for s in starts]
+    # Each character's output length, as one character per input character.
+    lengths = np.frombuffer(text.translate(_LENGTH).encode("utf-32-le"), dtype=np.uint32)
+    starts = np.repeat(np.arange(len(text)), lengths)
+    return starts.tolist(), (starts + 1).tolist()
 
 
 def _substitute(

@@ -211,3 +211,13 @@ def test_batch_normalisation_equals_one_post_at_a_time(texts):
         reference.append(doc)
     assert normalize_batch(texts) == reference
     assert [n.text for n in normalize_many(texts)] == reference
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=40))
+def test_offset_map_equals_a_per_character_loop(text):
+    from adclassify.normalize import _TABLE, _char_map
+
+    starts, ends = _char_map(text)
+    expected = [i for i, char in enumerate(text) for _ in _TABLE[ord(char)]]
+    assert list(starts) == expected and list(ends) == [i + 1 for i in expected]
