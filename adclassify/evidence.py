@@ -161,10 +161,15 @@ def _parse_phone(raw: str, digits: str, regions: Callable[[], tuple[str, ...]]) 
             continue
         ok = phonenumbers.is_valid_number(number) if strict else phonenumbers.is_possible_number(number)
         if ok:
-            parsed.append((_fit(number, region, len(digits)), len(parsed), number))
+            parsed.append((region, number))
     if not parsed:
         return None
-    number = min(parsed, key=lambda item: item[:2])[2]
+    # Rank only when there is a choice: the ranking asks phonenumbers for
+    # validity and example numbers, the costliest part of the parse.
+    number = parsed[0][1]
+    if len(parsed) > 1:
+        ranks = [(_fit(n, region, len(digits)), i) for i, (region, n) in enumerate(parsed)]
+        number = parsed[min(ranks)[1]][1]
     return f"{phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)} {_region_of(number)}"
 
 
