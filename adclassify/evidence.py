@@ -15,13 +15,13 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 import phonenumbers
 
 from adclassify.lexicon import Hit, Matcher, read_lexicons
 from adclassify.normalize import Normalized, normalize_many
 from adclassify.patterns import AMOUNT, DATE, FLAG, HANDLE, PHONE, URL
+from adclassify.tables import read_table
 
 __all__ = ["Evidence", "extract", "extract_many", "lexicon_hits", "lexicon_rows", "summarize"]
 
@@ -116,13 +116,8 @@ def _fit(number: phonenumbers.PhoneNumber, region: str | None, n_digits: int) ->
     return (True, national != n_digits)
 
 
-def _table(name: str) -> list[list[str]]:
-    text = resources.files("adclassify.tables").joinpath(name).read_text("utf-8")
-    return [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")][1:]
-
-
-_REGION_HINTS = [(set(chars), region) for chars, region in _table("region_hints.tsv")]
-_MULTIPLIER_CURRENCY = dict(_table("multiplier_currency.tsv"))
+_REGION_HINTS = [(set(chars), region) for chars, region in read_table("region_hints.tsv")]
+_MULTIPLIER_CURRENCY = dict(read_table("multiplier_currency.tsv"))
 
 
 def _regions(text: str, places: list[str], defaults: tuple[str, ...]) -> tuple[str, ...]:

@@ -32,10 +32,11 @@ import unicodedata
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from importlib import resources
 from itertools import accumulate
 
 import numpy as np
+
+from adclassify.tables import read_table
 
 __all__ = ["Normalized", "normalize", "normalize_batch", "normalize_many"]
 
@@ -43,10 +44,8 @@ _SEP = "\n"  # joins a batch; the table maps every original newline to a space
 
 
 def _read_table(name: str) -> dict[str, str]:
-    """Read a two-column TSV table from ``adclassify/tables``."""
-    text = resources.files("adclassify.tables").joinpath(name).read_text("utf-8")
-    rows = [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
-    return {row[0]: (row[1] if len(row) > 1 else "") for row in rows[1:]}
+    """A two-column table as a mapping; an empty second column maps to ``""``."""
+    return {row[0]: (row[1] if len(row) > 1 else "") for row in read_table(name)}
 
 
 _LETTERS = _read_table("letters.tsv")
