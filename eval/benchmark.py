@@ -55,6 +55,7 @@ from threadpoolctl import threadpool_limits
 
 import adclassify
 from eval.baselines import dump_training_corpus
+from eval.report import markdown_table
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL_POSTS = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "real_posts.jsonl"
@@ -155,15 +156,6 @@ def format_value(value: float | None, unit: str) -> str:
     return f"{value:,.1f} {unit}"
 
 
-def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """A Markdown table; ``|`` in cells is escaped."""
-
-    def line(cells: Sequence[str]) -> str:
-        return "| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |"
-
-    return "\n".join([line(headers), line(["---"] * len(headers)), *(line(r) for r in rows)])
-
-
 def results_table(figures: Sequence[Figure]) -> str:
     """The results as a Markdown table with targets and met / NOT met."""
     rows = [
@@ -177,7 +169,7 @@ def results_table(figures: Sequence[Figure]) -> str:
         ]
         for f in figures
     ]
-    return markdown_table(["Measure", "Value", "vs fastText", "Target", "Status", "Notes"], rows)
+    return markdown_table([["Measure", "Value", "vs fastText", "Target", "Status", "Notes"], *rows])
 
 
 def build_mix(corpus: Sequence[str], real: Sequence[str], n: int, seed: int = 0) -> list[str]:
@@ -445,7 +437,7 @@ def render_report(
         "",
         "## Machine",
         "",
-        markdown_table(["", ""], [[k, v] for k, v in info.items()]),
+        markdown_table([["", ""], *([k, v] for k, v in info.items())]),
         "",
         "## Where the time goes",
         "",
@@ -453,7 +445,7 @@ def render_report(
         "call includes) and by own time (where the CPU is spent). Profiling overhead inflates Python-heavy functions.",
     ]
     for name, rows in profiles.items():
-        parts += ["", f"### {name}", "", markdown_table(["cumulative s", "own s", "calls", "function"], rows)]
+        parts += ["", f"### {name}", "", markdown_table([["cumulative s", "own s", "calls", "function"], *rows])]
     return "\n".join(parts) + "\n"
 
 

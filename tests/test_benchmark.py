@@ -15,13 +15,13 @@ from eval.benchmark import (
     build_mix,
     format_value,
     latency_ms,
-    markdown_table,
     parse_gnu_time,
     percentile,
     profile_rows,
     render_report,
     results_table,
 )
+from eval.report import markdown_table
 
 
 def test_percentile_nearest_rank() -> None:
@@ -74,7 +74,7 @@ def test_format_value() -> None:
 
 
 def test_markdown_table_shape_and_escaping() -> None:
-    table = markdown_table(["a", "b"], [["1", "x|y"]])
+    table = markdown_table([["a", "b"], ["1", "x|y"]])
     lines = table.splitlines()
     assert lines[0] == "| a | b |"
     assert lines[1] == "| --- | --- |"
