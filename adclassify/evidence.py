@@ -300,7 +300,7 @@ def extract_many(
     texts: Sequence[str],
     *,
     regions: tuple[str, ...] = ("GB", "FR"),
-    normalized: Sequence[Normalized | None] | None = None,
+    normalized: Sequence[Normalized] | None = None,
     hits: Sequence[list[Hit]] | None = None,
 ) -> list[list[Evidence]]:
     """:func:`extract` for a batch of posts, with one lexicon pass over the batch.
@@ -311,9 +311,9 @@ def extract_many(
         The original posts; items that are not ``str`` or are blank get no evidence.
     regions : tuple of str, default=("GB", "FR")
         As in :func:`extract`.
-    normalized : sequence of Normalized or None, optional
-        ``normalize(text)`` of each post, when the caller has computed it
-        already (one item per post; blank posts may have ``None``).
+    normalized : sequence of Normalized, optional
+        ``normalize(text)`` of each post (one item per post), when the caller
+        has computed it already.
     hits : sequence of list of Hit, optional
         ``lexicon_hits`` of the normalised posts, when already computed (one
         item per post, with ``normalized``).
@@ -325,10 +325,7 @@ def extract_many(
     """
     live = [i for i, t in enumerate(texts) if isinstance(t, str) and t.strip()]
     out: list[list[Evidence]] = [[] for _ in texts]
-    given = normalized if normalized is not None else [None] * len(texts)
-    missing = [i for i in live if given[i] is None]
-    computed = dict(zip(missing, normalize_many([texts[i] for i in missing]), strict=True))
-    norms = [given[i] or computed[i] for i in live]
+    norms = [normalized[i] for i in live] if normalized is not None else normalize_many([texts[i] for i in live])
     found = [hits[i] for i in live] if hits is not None else lexicon_hits([n.text for n in norms])
     for i, norm, post_hits in zip(live, norms, found, strict=True):
         out[i] = _evidence(texts[i], norm, post_hits, regions)
