@@ -26,7 +26,7 @@ import numpy as np
 from sklearn.metrics import f1_score, roc_auc_score
 
 import adclassify
-from adclassify.data import load_posts
+from eval.evaluate import load_data
 
 VARIANTS: dict[str, str] = {
     "full": "the whole config",
@@ -105,11 +105,8 @@ def dump_toml(config: dict[str, Any]) -> str:
 
 def figures(clf: adclassify.Classifier, path: str) -> dict[str, float | None]:
     """ROC-AUC, macro-F1, recall and FPR at review of one model on one file."""
-    try:
-        data = load_posts(path)
-    except ValueError:  # no label column: an all-benign sample
-        data = load_posts(path, label_column=None, default_label="benign")
-    texts, labels = data["text"], np.array(data["label"])
+    data = load_data(Path(path))
+    texts, labels = data.texts, np.array(data.labels)
     proba = clf.predict_proba(texts)
     risk = 1 - proba[:, 0]
     violating = labels != "benign"

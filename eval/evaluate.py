@@ -75,8 +75,8 @@ class EvalData:
 def _column(path: Path, name: str) -> list[str] | None:
     """Column ``name`` of a data file as strings, or None when absent.
 
-    ``load_posts`` keeps only text, label, lang and kind, so other columns
-    (``id``, ``obfuscated``) are read through it as the text column.
+    ``load_posts`` keeps only text, label, lang, kind and obfuscated, so
+    other columns (``id``) are read through it as the text column.
     """
     try:
         return load_posts(path, text_column=name, label_column=None, default_label="benign")["text"]
@@ -91,7 +91,6 @@ def load_data(path: Path, name: str | None = None) -> EvalData:
     except ValueError:
         data, labelled = load_posts(path, label_column=None, default_label="benign"), False
     columns = data.column_names
-    obfuscated = _column(path, "obfuscated")
     return EvalData(
         name=name or path.name,
         texts=data["text"],
@@ -100,7 +99,7 @@ def load_data(path: Path, name: str | None = None) -> EvalData:
         ids=_column(path, "id"),
         lang=data["lang"] if "lang" in columns else None,
         kind=data["kind"] if "kind" in columns else None,
-        obfuscated=None if obfuscated is None else [v.strip().lower() in ("true", "1", "yes") for v in obfuscated],
+        obfuscated=data["obfuscated"] if "obfuscated" in columns else None,
     )
 
 

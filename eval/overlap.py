@@ -17,7 +17,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-from adclassify.data import load_posts
+from eval.evaluate import load_data
 
 ROOT = Path(__file__).resolve().parent.parent
 PHRASES = ROOT / "training" / "phrases"
@@ -53,11 +53,7 @@ def find_overlaps(files: list[str], width: int = 40) -> list[tuple[str, str, str
     """``(where, phrase, evaluation row)`` for each repository string sharing ``width`` characters with a post."""
     index: dict[str, str] = {}
     for path in files:
-        try:
-            posts = load_posts(path)
-        except ValueError:
-            posts = load_posts(path, label_column=None, default_label="benign")
-        for row, text in enumerate(posts["text"], start=1):
+        for row, text in enumerate(load_data(Path(path)).texts, start=1):
             for gram in shingles(text, width):
                 index.setdefault(gram, f"{Path(path).name}:row {row}")
     found = []
