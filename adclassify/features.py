@@ -24,7 +24,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from adclassify.lexicon import Hit, Matcher, normalize_keys, read_lexicons
+from adclassify.lexicon import Hit, Matcher, is_word_char, normalize_keys, read_lexicons
 from adclassify.normalize import CachedTable, normalize_batch
 from adclassify.patterns import AMOUNT, FLAG, HANDLE, PHONE, URL_MARK
 
@@ -96,7 +96,7 @@ def _char_class(char: str) -> str:
         return _SEP
     if char.isdigit():
         return "0"
-    if char.isalnum() or char == "_" or unicodedata.category(char) in ("Mn", "Mc"):
+    if is_word_char(char):
         return char
     if unicodedata.category(char) == "Sc":
         return f" {char} "
