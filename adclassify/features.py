@@ -16,7 +16,6 @@ validates them and sets the learned attributes (ending in ``_``).
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -24,7 +23,16 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from adclassify.lexicon import Hit, Matcher, is_word_char, normalize_keys, read_lexicons
+from adclassify.lexicon import (
+    CURRENCY,
+    Hit,
+    Matcher,
+    char_class,
+    char_classes,
+    code_points,
+    normalize_keys,
+    read_lexicons,
+)
 from adclassify.normalize import CachedTable, normalize_batch
 from adclassify.patterns import AMOUNT, FLAG, HANDLE, PHONE, URL_MARK
 
@@ -90,25 +98,51 @@ _MIX = 0xBF58476D1CE4E5B9
 _SEP = "\n"
 
 
-def _char_class(char: str) -> str:
-    """What a character becomes before hashing: digits to 0, punctuation to space."""
-    if char == _SEP:
-        return _SEP
-    if char.isdigit():
-        return "0"
-    if is_word_char(char):
-        return char
-    if unicodedata.category(char) == "Sc":
-        return f" {char} "
-    return " "
-
-
-_HASH_TABLE = CachedTable(_char_class)
+_HASH_TABLE = CachedTable(char_class)
 
 
 def hash_prepare(text: str) -> str:
     """The text as the hasher sees it: one space between tokens, no edges."""
     return " ".join(text.translate(_HASH_TABLE).split())
+
+
+_SPACE, _BREAK = 32, 10  # a post boundary in the batch (newlines in posts are spaces)
+
+
+def hash_layout(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The code points of ``" " + "  ".join(map(hash_prepare, texts)) + " "`` and each post's share.
+
+    The share of a post is ``len(hash_prepare(text)) + 2``: the post and a
+    space on each side. Computed with array operations over the whole batch
+    instead of one ``translate`` and ``split`` per post.
+    """
+    codes = code_points("\n".join(texts))
+    x = np.empty(len(codes) + 2, dtype=np.uint32)
+    x[1:-1] = char_classes(codes)
+    x[0] = x[-1] = _BREAK
+    x[np.cumsum([len(t) + 1 for t in texts[:-1]], dtype=np.int64)] = _BREAK
+    # Keep the last space of each run, if a token follows it...
+    solid = x != _SPACE
+    keep = solid.copy()
+    keep[:-1] |= solid[1:] & (x[1:] != _BREAK)
+    x = x[keep]
+    # ... and the run does not start a post.
+    keep = np.ones(len(x), dtype=bool)
+    keep[1:] = (x[1:] != _SPACE) | (x[:-1] != _BREAK)
+    x = x[keep]
+    # A post boundary becomes two spaces; a currency symbol is a token of its
+    # own, so a space goes between it and a token next to it.
+    token = (x != _SPACE) & (x != _BREAK)
+    currency = x >= CURRENCY
+    split = np.zeros(len(x), dtype=bool)
+    split[:-1] = (currency[:-1] & token[1:]) | (token[:-1] & currency[1:])
+    breaks = np.flatnonzero(x == _BREAK)
+    counts = 1 + split.view(np.uint8) + (x == _BREAK)
+    chars = np.repeat(x & ~CURRENCY, counts)
+    chars[(np.cumsum(counts) - counts)[split] + 1] = _SPACE
+    chars[chars == _BREAK] = _SPACE
+    shares = np.diff(breaks) + 1 + np.add.reduceat(split, breaks[:-1]) if len(texts) else breaks[:0]
+    return chars[1:-1], shares
 
 
 def hash_prepare_map(text: str) -> tuple[str, list[int]]:
@@ -193,10 +227,8 @@ class HashedNgramVectorizer(TransformerMixin, BaseEstimator):
         if n_docs == 0:
             return sp.csr_matrix((0, self.n_features_out_), dtype=np.float32)
         # Lay out " doc0  doc1  ... ": every post padded with a space each side.
-        prepared = [hash_prepare(t) for t in texts]
-        joined = " " + "  ".join(prepared) + " "
-        chars = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-        lengths = np.fromiter(map(len, prepared), dtype=np.int64, count=n_docs) + 2
+        codes, lengths = hash_layout(texts)
+        chars = codes.astype(np.uint64)
         ends = np.cumsum(lengths)
         blocks = [self._char_block(chars, lengths, ends)]
         wlo, whi = self.word_ngram_range

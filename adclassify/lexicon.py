@@ -1,25 +1,38 @@
 """Multilingual term lists: loading the TSV files and matching them in one pass.
 
-All terms of all lexicon files go into one Aho-Corasick automaton, so a post
-is scanned once whatever the number of terms or languages. Terms are
-normalised with the same normaliser as the posts; matching happens on
-normalised text. The file format is documented in ``lexicons/README.md``.
+All terms of all lexicon files go into one Aho-Corasick automaton (plus a
+small one for terms made only of symbols), so a batch of posts is scanned
+once whatever the number of terms or languages. Terms are normalised with
+the same normaliser as the posts; matching happens on normalised text.
+The file format is documented in ``lexicons/README.md``.
 """
 
 from __future__ import annotations
 
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from importlib import resources
 from itertools import accumulate
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import ahocorasick
+import numpy as np
 
 from adclassify.normalize import normalize_batch
 
-__all__ = ["Hit", "Matcher", "is_word_char", "normalize_keys", "read_lexicons"]
+__all__ = [
+    "CURRENCY",
+    "Hit",
+    "Matcher",
+    "char_class",
+    "char_classes",
+    "code_points",
+    "is_word_char",
+    "normalize_keys",
+    "read_lexicons",
+]
 
 Row = tuple[str, str, str, str]  # (category, term, lang, value)
 
@@ -78,6 +91,49 @@ def is_word_char(char: str) -> bool:
     return char.isalnum() or char == "_" or (char > "\u02ff" and unicodedata.category(char) in _MARKS)
 
 
+def char_class(char: str) -> str:
+    """What a character is to the matcher and the hasher.
+
+    Itself in a word, ``0`` for any digit, `` X `` for a currency symbol
+    (a token of its own) and a space for everything else.
+    """
+    if char.isdigit():
+        return "0"
+    if is_word_char(char):
+        return char
+    if unicodedata.category(char) == "Sc":
+        return f" {char} "
+    return " "
+
+
+#: The high bit that :func:`char_classes` sets on currency symbols.
+CURRENCY = np.uint32(0x80000000)
+_SPACE = 32
+_UNSEEN = np.uint32(0xFFFFFFFF)
+_CLASS = np.full(0x110000, _UNSEEN, dtype=np.uint32)  # filled as code points are seen
+
+
+def char_classes(codes: np.ndarray) -> np.ndarray:
+    """:func:`char_class` of each code point (``uint32``), for a whole batch at once.
+
+    A currency symbol keeps its own code with :data:`CURRENCY` set, so
+    every class is one code point.
+    """
+    out = _CLASS[codes]
+    unseen = out == _UNSEEN
+    if unseen.any():
+        for code in np.unique(codes[unseen]).tolist():
+            mapped = char_class(chr(code))
+            _CLASS[code] = code | CURRENCY if len(mapped) == 3 else ord(mapped) if mapped.strip() else _SPACE
+        out = _CLASS[codes]
+    return out
+
+
+def code_points(text: str) -> np.ndarray:
+    """The code points of a string as ``uint32`` (lone surrogates included)."""
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
 class _WordChars(dict):
     """``is_word_char`` as a cached lookup: ``_WORD[char]``."""
 
@@ -100,7 +156,7 @@ def _numbers(key: str) -> list[str]:
 
 
 class Matcher:
-    """Find lexicon terms in normalised text with one automaton pass per batch.
+    """Find lexicon terms in normalised text with one pass per batch.
 
     Matches must start and end at word boundaries, unless the term has a
     ``*`` on that side or its edge is a symbol. A ``#`` in a term stands for
@@ -139,11 +195,34 @@ class Matcher:
             for variant in _numbers(key):
                 if entry not in entries.setdefault(variant, []):
                     entries[variant].append(entry)
-        self._automaton = ahocorasick.Automaton()
+        # Each term is looked up in a masked copy of the batch (:func:`_mask`:
+        # digits become "0", other non-word characters a space), padded with
+        # a space on each side that needs a word boundary: the automaton then
+        # reports only matches whose boundaries hold. Where the mask changed
+        # the term (digits, spaces, symbols), the original text is compared
+        # too. Terms without any word character are found in the text itself.
+        words: dict[str, dict[tuple[int, int, str | None], list[tuple[str, str]]]] = {}
+        symbols: dict[str, list[tuple[str, str]]] = {}
         for key, items in entries.items():
-            self._automaton.add_word(key, (len(key), tuple(items)))
-        if entries:
-            self._automaton.make_automaton()
+            masked = _mask(key)
+            # The mask keeps letters as they are; any space or digit in it may stand for another character.
+            plain = masked == key and " " not in key and "0" not in key
+            if not masked.strip():
+                symbols[key] = [(category, value) for category, value, *_ in items]
+                continue
+            for category, value, left, right, unit in items:
+                edges = [("" if left else " ", 0 if left else 1)] + ([("0", 1)] if unit and not left else [])
+                for pad, skip in edges:
+                    stored = pad + masked + ("" if right else " ")
+                    # (how far the term starts before the match's end, its length, what to compare)
+                    where = (len(stored) - skip, len(key), None if plain else key)
+                    group = words.setdefault(stored, {}).setdefault(where, [])
+                    if (category, value) not in group:
+                        group.append((category, value))
+        self._words = _automaton(
+            {stored: tuple((*w, tuple(g)) for w, g in groups.items()) for stored, groups in words.items()}
+        )
+        self._symbols = _automaton({key: ((len(key) - 1, len(key), None, tuple(g)),) for key, g in symbols.items()})
         self.size = len(entries)
 
     def find(self, text: str) -> list[Hit]:
@@ -151,25 +230,57 @@ class Matcher:
         return self.find_many([text])[0]
 
     def find_many(self, texts: Sequence[str]) -> list[list[Hit]]:
-        """:meth:`find` for each text, with one automaton pass over the whole batch."""
+        """:meth:`find` for each text, with one pass of each automaton over the whole batch."""
         found: list[list[Hit]] = [[] for _ in texts]
         if not self.size or not texts:
             return found
         joined = "\n".join(texts)  # no term contains a newline, so none spans two texts
         firsts = list(accumulate((len(t) + 1 for t in texts), initial=0))
-        doc, nxt, last = 0, firsts[1], len(joined) - 1
-        for end, (length, items) in self._automaton.iter(joined):
-            while end >= nxt:
-                doc += 1
-                nxt = firsts[doc + 1]
-            start = end - length + 1
-            before = start > 0 and _WORD[joined[start - 1]]
-            after = end < last and _WORD[joined[end + 1]]
-            for category, value, free_left, free_right, unit in items:
-                if (free_left or not before or (unit and joined[start - 1].isdigit())) and (free_right or not after):
+        # The mask is padded with a space at each end: its position p is p - 1 of ``joined``.
+        for automaton, text in ((self._words, " " + _mask(joined) + " "), (self._symbols, joined)):
+            if not len(automaton):
+                continue
+            doc, nxt = 0, firsts[1]
+            for end, groups in automaton.iter(text):
+                for back, size, original, items in groups:
+                    start = end - back
+                    if original is not None and joined[start : start + size] != original:
+                        continue
+                    while start >= nxt:
+                        doc += 1
+                        nxt = firsts[doc + 1]
                     base = firsts[doc]
-                    found[doc].append(Hit(start - base, end + 1 - base, category, value))
+                    for category, value in items:
+                        found[doc].append(Hit(start - base, start + size - base, category, value))
         for hits in found:
             if len(hits) > 1:
-                hits.sort(key=lambda h: (h.start, -h.end))
+                hits.sort(key=_order)
         return found
+
+
+def _order(hit: Hit) -> tuple[int, int, str, str]:
+    """Hits in text order, the longest first where two start together."""
+    return hit.start, -hit.end, hit.category, hit.value
+
+
+def _mask(text: str) -> str:
+    """``text`` with digits as ``0`` and every non-word character as a space, same length."""
+    classes = char_classes(code_points(text))
+    masked = np.where((classes == _SPACE) | (classes >= CURRENCY), _SPACE, classes)
+    return masked.tobytes().decode("utf-32-le")
+
+
+def _automaton(words: dict[str, Any]) -> ahocorasick.Automaton:
+    """An automaton of ``words``, added so that every node lists its frequent characters first.
+
+    pyahocorasick looks a character up among a node's children one by one,
+    so the order of insertion (ranked by how often each character occurs in
+    the words) decides how fast a pass is.
+    """
+    rank = {char: i for i, (char, _) in enumerate(Counter("".join(words)).most_common())}
+    automaton = ahocorasick.Automaton()
+    for word in sorted(words, key=lambda w: [rank[c] for c in w]):
+        automaton.add_word(word, words[word])
+    if words:
+        automaton.make_automaton()
+    return automaton

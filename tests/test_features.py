@@ -7,7 +7,7 @@ from collections import Counter
 import numpy as np
 import pytest
 import skops.io as sio
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
@@ -16,6 +16,7 @@ from adclassify.features import (
     HashedNgramVectorizer,
     IndicatorVectorizer,
     TextNormalizer,
+    hash_layout,
     hash_prepare,
     hash_prepare_map,
 )
@@ -126,6 +127,15 @@ def test_fast_hashing_matches_reference(texts):
         np.testing.assert_allclose(row, ref, rtol=1e-5, atol=1e-6)
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(max_size=40) | st.text(alphabet="a1 €$\n.-é٣\u0301", max_size=20), max_size=6))
+def test_batch_layout_equals_per_post_preparation(texts):
+    """The hasher lays a batch out with array operations; it must equal hash_prepare post by post."""
+    chars, shares = hash_layout(texts)
+    assert "".join(map(chr, chars.tolist())) == " " + "  ".join(map(hash_prepare, texts)) + " "
+    assert shares.tolist() == [len(hash_prepare(t)) + 2 for t in texts]
+
+
 @settings(max_examples=100, deadline=None)
 @given(st.text(max_size=60))
 def test_mapped_preparation_equals_the_fast_one(text):
@@ -165,6 +175,70 @@ def test_batch_matching_equals_one_post_at_a_time(texts):
     ]
     matcher = Matcher(rows)
     assert matcher.find_many(texts) == [matcher.find(t) for t in texts]
+
+
+REFERENCE_ROWS = [
+    ("countries", "uk", "en", "GB"),
+    ("countries", "royaume-uni", "fr", "GB"),
+    ("countries", "royaume uni", "fr", "GB"),
+    ("mode", "boat to", "en", "boat"),
+    ("mode", "boat", "en", "boat"),
+    ("mode", "*boat", "en", "boat"),
+    ("direction", "to", "en", "to"),
+    ("direction", "'to", "tr", "to"),
+    ("urgency", "last # places", "en", "scarcity"),
+    ("urgency", "in 0 days", "en", "soon"),
+    ("guarantee", "100%", "*", "guaranteed"),
+    ("currency", "€", "*", "EUR"),
+    ("currency", "eur", "*", "EUR"),
+    ("multiplier", "k", "*", "1000"),
+    ("multiplier", "tr", "vi", "1000000"),
+    ("channel", "whats*", "en", "whatsapp"),
+    ("direction", "->", "*", "to"),
+    ("benign", "लाल", "hi", "sale"),
+]
+
+
+def reference_find(rows, text):
+    """Every term occurrence whose boundaries hold, found with str.find: the matcher's definition."""
+    from adclassify.lexicon import _UNITS, _numbers, is_word_char, normalize_keys
+
+    hits = []
+    for (category, term, _lang, value), key in zip(rows, normalize_keys(rows), strict=True):
+        if len(key) == 1 and is_word_char(key):
+            continue  # a lone letter is no term
+        free_left = term.startswith("*") or not is_word_char(key[0].replace("#", "0"))
+        free_right = term.endswith("*") or not is_word_char(key[-1].replace("#", "0"))
+        for variant in set(_numbers(key)):
+            start = text.find(variant)
+            while start >= 0:
+                end = start + len(variant)
+                before = text[start - 1] if start else " "
+                left = free_left or not is_word_char(before) or (category in _UNITS and before.isdigit())
+                right = free_right or end == len(text) or not is_word_char(text[end])
+                if left and right:
+                    hits.append((start, end, category, value))
+                start = text.find(variant, start + 1)
+    return sorted(set(hits))
+
+
+# Pieces of the terms above and the characters around them, glued into texts.
+PIECES = "uk boat to last 3 12 places royaume uni in 0 5 days 100 % € eur k tr whatsapp".split()
+PIECES += ["->", "'", "-", ".", "\n", "लाल", "ा", "é", "x"]
+
+
+PHRASES = st.lists(st.sampled_from([*PIECES, " ", " ", " "]), max_size=14).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(PHRASES, min_size=1, max_size=4))
+@example(["royaume-uni, in 5 days", "12eur last 25 places", "boat\nto uk", "x100% ->uk", "'to", "लाला"])
+def test_matcher_equals_a_plain_reference(texts):
+    """The masked whole-word automaton finds exactly what a plain search with boundary checks finds."""
+    matcher = Matcher(REFERENCE_ROWS)
+    for text, found in zip(texts, matcher.find_many(texts), strict=True):
+        assert sorted(set(found)) == reference_find(REFERENCE_ROWS, text)
+        assert found == sorted(found, key=lambda h: (h.start, -h.end, h.category, h.value))
 
 
 def test_number_placeholder_and_combining_marks():
