@@ -216,22 +216,26 @@ def _parse_amount(whole: str, cents: str | None, suffix: str | None) -> float:
     return number * {"k": 1e3, "m": 1e6}.get(suffix or "", 1)
 
 
+_UNIT_KINDS = frozenset({"currency", "multiplier"})
+
+
 def _prices(norm: str, hits: list[Hit]) -> list[tuple[int, int, str]]:
     """Amounts next to a currency, optionally with a multiplier word between."""
     # The longest term wins where several start (or end) at one place:
     # "dinar algérien" over "dinar".
+    units = [h for h in hits if h.category in _UNIT_KINDS]
+    if not units:
+        return []  # an amount is a price only next to a currency or a multiplier
     currency: dict[int, Hit] = {}
     currency_end: dict[int, Hit] = {}
     multiplier: dict[int, Hit] = {}
-    for h in sorted(hits, key=lambda h: h.start - h.end):
+    for h in sorted(units, key=lambda h: h.start - h.end):
         if h.category == "currency":
             currency.setdefault(h.start, h)
             currency_end.setdefault(h.end, h)
-        elif h.category == "multiplier":
+        else:
             multiplier.setdefault(h.start, h)
     found: list[tuple[int, int, str]] = []
-    if not currency and not multiplier:
-        return found  # an amount is a price only next to a currency or a multiplier
     for match in AMOUNT.finditer(norm):
         amount = _parse_amount(*match.groups())
         start, end = match.span()
@@ -350,8 +354,9 @@ def _evidence(text: str, norm: Normalized, hits: list[Hit], regions: tuple[str, 
     tried = lambda: _regions(text, places, regions)  # noqa: E731 - computed only when needed
     for start, end, value in _phones(body, tried) + _spoken_digits(body, hits, tried):
         spans.append(("contact", start, end, value))
-    for marks, pattern in ((".:", URL), ("@", HANDLE)):  # a link has a dot or "://", a handle an @
-        if any(mark in body for mark in marks):
+    # A link has a dot or "://", a handle an @.
+    for present, pattern in (("." in body or ":" in body, URL), ("@" in body, HANDLE)):
+        if present:
             for match in pattern.finditer(body):
                 spans.append(("contact", match.start(), match.end(), match.group()))
     for start, end, value in _prices(body, hits):

@@ -29,11 +29,10 @@ from adclassify.lexicon import (
     Matcher,
     char_class,
     char_classes,
-    code_points,
     normalize_keys,
     read_lexicons,
 )
-from adclassify.normalize import CachedTable, normalize_batch
+from adclassify.normalize import CachedTable, code_points, normalize_batch
 from adclassify.patterns import AMOUNT, FLAG, HANDLE, PHONE, URL_MARK
 
 __all__ = ["HashedNgramVectorizer", "IndicatorVectorizer", "TextNormalizer", "check_texts"]
@@ -221,20 +220,29 @@ class HashedNgramVectorizer(TransformerMixin, BaseEstimator):
 
     def transform(self, X: Sequence[str]) -> sp.csr_matrix:
         """Hash the n-grams of each (normalised) post."""
+        return sp.hstack(self.transform_blocks(X), format="csr", dtype=np.float32)
+
+    def transform_blocks(self, X: Sequence[str]) -> list[sp.csr_matrix]:
+        """The columns of :meth:`transform` as blocks, left to right: characters, then words.
+
+        A linear model can score the blocks one by one (see
+        ``CalibratedLinearClassifier.decision_function``) without the copy
+        that joins them.
+        """
         check_is_fitted(self)
         texts = check_texts(X)
-        n_docs = len(texts)
-        if n_docs == 0:
-            return sp.csr_matrix((0, self.n_features_out_), dtype=np.float32)
+        wlo, whi = self.word_ngram_range
+        if not texts:
+            widths = [self.n_features] + ([self.n_features // 2] if whi else [])
+            return [sp.csr_matrix((0, w), dtype=np.float32) for w in widths]
         # Lay out " doc0  doc1  ... ": every post padded with a space each side.
         codes, lengths = hash_layout(texts)
         chars = codes.astype(np.uint64)
         ends = np.cumsum(lengths)
         blocks = [self._char_block(chars, lengths, ends)]
-        wlo, whi = self.word_ngram_range
         if whi:
             blocks.append(self._word_block(chars, ends))
-        return sp.hstack(blocks, format="csr", dtype=np.float32)
+        return blocks
 
     def _char_block(self, chars: np.ndarray, lengths: np.ndarray, ends: np.ndarray) -> sp.csr_matrix:
         """Character n-grams; n-grams that run into the next post go to column 0."""

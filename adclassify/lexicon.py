@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 import ahocorasick
 import numpy as np
 
-from adclassify.normalize import normalize_batch
+from adclassify.normalize import CodeTable, code_points, normalize_batch
 
 __all__ = [
     "CURRENCY",
@@ -28,7 +28,6 @@ __all__ = [
     "Matcher",
     "char_class",
     "char_classes",
-    "code_points",
     "is_word_char",
     "normalize_keys",
     "read_lexicons",
@@ -109,29 +108,17 @@ def char_class(char: str) -> str:
 #: The high bit that :func:`char_classes` sets on currency symbols.
 CURRENCY = np.uint32(0x80000000)
 _SPACE = 32
-_UNSEEN = np.uint32(0xFFFFFFFF)
-_CLASS = np.full(0x110000, _UNSEEN, dtype=np.uint32)  # filled as code points are seen
 
 
-def char_classes(codes: np.ndarray) -> np.ndarray:
-    """:func:`char_class` of each code point (``uint32``), for a whole batch at once.
-
-    A currency symbol keeps its own code with :data:`CURRENCY` set, so
-    every class is one code point.
-    """
-    out = _CLASS[codes]
-    unseen = out == _UNSEEN
-    if unseen.any():
-        for code in np.unique(codes[unseen]).tolist():
-            mapped = char_class(chr(code))
-            _CLASS[code] = code | CURRENCY if len(mapped) == 3 else ord(mapped) if mapped.strip() else _SPACE
-        out = _CLASS[codes]
-    return out
+def _class_code(char: str) -> int:
+    mapped = char_class(char)
+    return ord(char) | int(CURRENCY) if len(mapped) == 3 else ord(mapped) if mapped.strip() else _SPACE
 
 
-def code_points(text: str) -> np.ndarray:
-    """The code points of a string as ``uint32`` (lone surrogates included)."""
-    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+#: :func:`char_class` of each code point of an array (``uint32``), for a whole
+#: batch at once; a currency symbol keeps its own code with :data:`CURRENCY`
+#: set, so that every class is one code point.
+char_classes = CodeTable(_class_code)
 
 
 class _WordChars(dict):

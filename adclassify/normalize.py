@@ -32,13 +32,13 @@ import unicodedata
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import accumulate, pairwise
 
 import numpy as np
 
 from adclassify.tables import read_table
 
-__all__ = ["Normalized", "normalize", "normalize_batch", "normalize_many"]
+__all__ = ["CodeTable", "Normalized", "code_points", "normalize", "normalize_batch", "normalize_many"]
 
 _SEP = "\n"  # joins a batch; the table maps every original newline to a space
 
@@ -127,11 +127,38 @@ class CachedTable(dict):
         return value
 
 
+def code_points(text: str) -> np.ndarray:
+    """The code points of a string as ``uint32`` (lone surrogates included)."""
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+class CodeTable:
+    """A lookup table over all code points for whole arrays at once, filled with ``func`` as they are seen.
+
+    ``table(codes)`` is ``[func(chr(c)) for c in codes]`` as a ``uint32``
+    array, at the cost of one array lookup once every code point is known.
+    """
+
+    _UNSEEN = np.uint32(0xFFFFFFFF)
+
+    def __init__(self, func: Callable[[str], int]) -> None:
+        self.func = func
+        self.values = np.full(0x110000, self._UNSEEN, dtype=np.uint32)
+
+    def __call__(self, codes: np.ndarray) -> np.ndarray:
+        out = self.values[codes]
+        unseen = out == self._UNSEEN
+        if unseen.any():
+            for code in np.unique(codes[unseen]).tolist():
+                self.values[code] = self.func(chr(code))
+            out = self.values[codes]
+        return out
+
+
 _TABLE = CachedTable(_fold_char)
-# Keeps only the characters that do not become exactly one character.
-_RESIZED = CachedTable(lambda char: "" if len(_TABLE[ord(char)]) == 1 else char)
-_ASCII_ONE_TO_ONE = all(len(_TABLE[code]) == 1 for code in range(128))
-_LENGTH = CachedTable(lambda char: chr(len(_TABLE[ord(char)])))
+# The length of each character's output, and the output itself where it is one character (else 0).
+_LENGTH = CodeTable(lambda char: len(_TABLE[ord(char)]))
+_SINGLE = CodeTable(lambda char: ord(out) if len(out := _TABLE[ord(char)]) == 1 else 0)
 
 
 def _flag(match: re.Match[str]) -> str:
@@ -165,7 +192,8 @@ _SEPARATORS = "[ .\\-*·•/|]"
 _STEPS: tuple[tuple[re.Pattern[str], re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
     (re.compile(r"[A-Z]"), re.compile(r"[A-Z][A-Z]?+"), _flag),
     (
-        re.compile(_SEPARATORS + r"[^\W_]" + _SEPARATORS),
+        # every match has a lone letter between separators, then a letter that ends its word
+        re.compile(_SEPARATORS + r"[^\W_]" + _SEPARATORS + r"++[^\W_](?![^\W_])"),
         re.compile(r"(?<![^\W_])[^\W_](?:" + _SEPARATORS + r"++[^\W_](?![^\W_])){2,}+(?![^\W_])"),
         _join_spaced,
     ),
@@ -229,7 +257,7 @@ def normalize_batch(texts: Sequence[str]) -> list[str]:
     >>> normalize_batch(["W h a t s A p p", "t3l3gr4m 🚤"])
     ['whatsapp', 'telegram  e_speedboat ']
     """
-    docs = [t.translate(_TABLE) for t in texts]
+    docs, _ = _translate(texts)
     for trigger, pattern, repl in _STEPS:
         for i in _triggered(docs, trigger):
             docs[i] = pattern.sub(repl, docs[i])
@@ -264,24 +292,51 @@ def normalize(text: str) -> Normalized:
 
 def normalize_many(texts: Sequence[str]) -> list[Normalized]:
     """:func:`normalize` for a batch, finding where each step applies with one scan per step."""
-    docs = [t.translate(_TABLE) for t in texts]
-    maps: list[tuple[Sequence[int], Sequence[int]] | None] = [None] * len(docs)
+    docs, maps = _translate(texts, with_maps=True)
     for trigger, pattern, repl in _STEPS:
         for i in _triggered(docs, trigger):
-            docs[i], *rest = _substitute(pattern, repl, docs[i], *(maps[i] or _char_map(texts[i])))
+            docs[i], *rest = _substitute(pattern, repl, docs[i], *maps[i])
             maps[i] = (rest[0], rest[1])
-    return [Normalized(d, *(m or _char_map(t))) for d, m, t in zip(docs, maps, texts, strict=True)]
+    return [Normalized(d, *m) for d, m in zip(docs, maps, strict=True)]
 
 
-def _char_map(text: str) -> tuple[Sequence[int], Sequence[int]]:
-    """Start and end in ``text`` of each character of ``text.translate(_TABLE)``."""
-    if (text.isascii() and _ASCII_ONE_TO_ONE) or not text.translate(_RESIZED):
-        # Every character became exactly one character: the map is the identity.
-        return range(len(text)), range(1, len(text) + 1)
-    # Each character's output length, as one character per input character.
-    lengths = np.frombuffer(text.translate(_LENGTH).encode("utf-32-le"), dtype=np.uint32)
-    starts = np.repeat(np.arange(len(text)), lengths)
-    return starts.tolist(), (starts + 1).tolist()
+def _translate(
+    texts: Sequence[str], with_maps: bool = False
+) -> tuple[list[str], list[tuple[Sequence[int], Sequence[int]]]]:
+    """``[t.translate(_TABLE) for t in texts]`` with array lookups, and optionally each post's map.
+
+    The map of a post gives, for each output character, the start and end in
+    the post of the character it came from. Characters that become exactly
+    one character (nearly all) are read from one lookup over the whole
+    batch; the few others (emojis, zero-width characters, ligatures) are
+    spliced in. A post without any of those has the identity map.
+    """
+    codes = code_points("".join(texts))
+    lengths = _LENGTH(codes)
+    out = _SINGLE(codes).tobytes().decode("utf-32-le")
+    odd = np.flatnonzero(lengths != 1)
+    if len(odd):
+        pieces, prev = [], 0
+        for pos, code in zip(odd.tolist(), codes[odd].tolist(), strict=True):
+            pieces += (out[prev:pos], _TABLE[code])
+            prev = pos + 1
+        pieces.append(out[prev:])
+        out = "".join(pieces)
+    offsets = np.fromiter(accumulate((len(t) for t in texts), initial=0), dtype=np.int64, count=len(texts) + 1)
+    ends = np.zeros(len(codes) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=ends[1:])
+    bounds = ends[offsets].tolist()  # where each post starts and ends in ``out``
+    docs = [out[a:b] for a, b in pairwise(bounds)]
+    maps: list[tuple[Sequence[int], Sequence[int]]] = []
+    if with_maps:
+        maps = [(range(len(t)), range(1, len(t) + 1)) for t in texts]
+        resized = np.unique(np.searchsorted(offsets[1:], odd, side="right")).tolist()
+        if resized:
+            source = np.repeat(np.arange(len(codes)), lengths)  # for each output character, its input one
+            for i in resized:
+                starts = source[bounds[i] : bounds[i + 1]] - offsets[i]
+                maps[i] = (starts.tolist(), (starts + 1).tolist())
+    return docs, maps
 
 
 def _substitute(

@@ -113,8 +113,25 @@ def test_determinism_across_batches_jobs_and_threads(tiny):
 
 
 def test_fast_path_equals_the_pipeline(tiny):
-    texts = ["boat to Italy 2000 euro, whatsapp +44 7700 900123", "hello there", "visa no interview 🇬🇧"]
-    np.testing.assert_array_equal(tiny.predict_proba(texts), tiny.pipeline.predict_proba(texts))
+    """The fast path sums the logits block by block: equal to the pipeline's up to float32 rounding."""
+    texts = ["boat to Italy 2000 euro, whatsapp +44 7700 900123", "hello there", "visa no interview 🇬🇧", ""]
+    fast, plain = tiny.predict_proba(texts), tiny.pipeline.predict_proba(texts)
+    np.testing.assert_allclose(fast[:3], plain[:3], rtol=0, atol=1e-6)
+    assert not np.array_equal(fast[:3], np.full_like(fast[:3], 0.2))
+
+
+def test_blockwise_logits_equal_the_joined_matrix(tiny):
+    import scipy.sparse as sp
+
+    model = tiny.pipeline.named_steps["classifier"]
+    norm = tiny.pipeline.named_steps["normalize"].transform(["boat to Italy, 4 places", "hi", "visa 🇬🇧"])
+    ngrams, indicators = (t for _, t in tiny.pipeline.named_steps["features"].transformer_list)
+    blocks = [*ngrams.transform_blocks(norm), indicators.transform(norm)]
+    np.testing.assert_allclose(
+        model.decision_function(blocks), model.decision_function(sp.hstack(blocks).tocsr()), rtol=1e-6, atol=1e-5
+    )
+    with pytest.raises(ValueError):
+        model.decision_function(blocks[:-1])
 
 
 def test_score_scans_once_and_agrees_with_predict_proba(tiny):

@@ -6,6 +6,7 @@ import shutil
 import warnings
 import zipfile
 
+import numpy as np
 import pytest
 import skops.io as sio
 
@@ -29,7 +30,7 @@ def reseal(directory):
 def test_round_trip(tiny_model_dir, tiny_pipeline):
     clf = adclassify.load_model(tiny_model_dir)
     texts = ["Crossing to UK this week", "happy birthday"]
-    assert (clf.predict_proba(texts) == tiny_pipeline.predict_proba(texts)).all()
+    np.testing.assert_allclose(clf.predict_proba(texts), tiny_pipeline.predict_proba(texts), rtol=0, atol=1e-6)
 
 
 def test_changed_file_is_refused(tiny_model_dir, tmp_path):

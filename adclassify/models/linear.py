@@ -98,29 +98,42 @@ class CalibratedLinearClassifier(ClassifierMixin, BaseEstimator):
             self.temperature_ = float(np.exp(minimize_scalar(loss, bounds=(-3, 3), method="bounded").x))
         return self
 
-    def _raw(self, X: sp.spmatrix | np.ndarray) -> np.ndarray:
+    def _raw(self, X: sp.spmatrix | np.ndarray | list) -> np.ndarray:
         # A C-contiguous copy of coef_.T, made once: with the transposed view,
         # scipy would copy all the weights on every call.
         weights = self.__dict__.get("_weights")
         if weights is None:
             weights = self.__dict__["_weights"] = np.ascontiguousarray(self.coef_.T)
-        scores = X @ weights
-        return np.asarray(scores, dtype=np.float64) + self.intercept_
+        if not isinstance(X, list):
+            return np.asarray(X @ weights, dtype=np.float64) + self.intercept_
+        scores = np.zeros((X[0].shape[0] if X else 0, weights.shape[1]))
+        col = 0
+        for block in X:  # column blocks, left to right
+            scores += block @ weights[col : col + block.shape[1]]
+            col += block.shape[1]
+        if col != weights.shape[0]:
+            raise ValueError(f"the blocks have {col} columns in all, the model {weights.shape[0]}")
+        return scores + self.intercept_
 
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
         state.pop("_weights", None)
         return state
 
-    def decision_function(self, X: sp.spmatrix | np.ndarray) -> np.ndarray:
-        """Calibrated logits, one column per class."""
+    def decision_function(self, X: sp.spmatrix | np.ndarray | list) -> np.ndarray:
+        """Calibrated logits, one column per class.
+
+        ``X`` may also be a list of column blocks of the feature matrix, left
+        to right: the logits are then summed block by block, which equals
+        the joined matrix's up to float32 rounding.
+        """
         check_is_fitted(self)
         return self._raw(X) / self.temperature_
 
-    def predict_proba(self, X: sp.spmatrix | np.ndarray) -> np.ndarray:
+    def predict_proba(self, X: sp.spmatrix | np.ndarray | list) -> np.ndarray:
         """Class probabilities; rows sum to 1."""
         return softmax(self.decision_function(X), axis=1)
 
-    def predict(self, X: sp.spmatrix | np.ndarray) -> np.ndarray:
+    def predict(self, X: sp.spmatrix | np.ndarray | list) -> np.ndarray:
         """The most likely class of each row."""
         return self.classes_[np.argmax(self.decision_function(X), axis=1)]
