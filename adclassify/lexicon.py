@@ -13,7 +13,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from importlib import resources
-from itertools import accumulate
+from itertools import accumulate, pairwise
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -176,8 +176,8 @@ class Matcher:
             if not key or (len(key) == 1 and is_word_char(key)):
                 continue  # a lone letter or digit is no term (and would match everywhere)
             # Word boundaries apply only at edges that are word characters.
-            left = term.startswith("*") or not is_word_char(key[0].replace(_NUMBER, "0"))
-            right = term.endswith("*") or not is_word_char(key[-1].replace(_NUMBER, "0"))
+            left = term.startswith("*") or not _WORD["0" if key[0] == _NUMBER else key[0]]
+            right = term.endswith("*") or not _WORD["0" if key[-1] == _NUMBER else key[-1]]
             entry = (category, value, left, right, category in _UNITS)
             for variant in _numbers(key):
                 if entry not in entries.setdefault(variant, []):
@@ -190,8 +190,7 @@ class Matcher:
         # too. Terms without any word character are found in the text itself.
         words: dict[str, dict[tuple[int, int, str | None], list[tuple[str, str]]]] = {}
         symbols: dict[str, list[tuple[str, str]]] = {}
-        for key, items in entries.items():
-            masked = _mask(key)
+        for (key, items), masked in zip(entries.items(), _mask_each(list(entries)), strict=True):
             # The mask keeps letters as they are; any space or digit in it may stand for another character.
             plain = masked == key and " " not in key and "0" not in key
             if not masked.strip():
@@ -257,6 +256,13 @@ def _mask(text: str) -> str:
     return masked.tobytes().decode("utf-32-le")
 
 
+def _mask_each(texts: list[str]) -> list[str]:
+    """:func:`_mask` of each text, computed in one call."""
+    joined = _mask("".join(texts))
+    bounds = list(accumulate((len(t) for t in texts), initial=0))
+    return [joined[a:b] for a, b in pairwise(bounds)]
+
+
 def _automaton(words: dict[str, Any]) -> ahocorasick.Automaton:
     """An automaton of ``words``, added so that every node lists its frequent characters first.
 
@@ -264,9 +270,10 @@ def _automaton(words: dict[str, Any]) -> ahocorasick.Automaton:
     so the order of insertion (ranked by how often each character occurs in
     the words) decides how fast a pass is.
     """
-    rank = {char: i for i, (char, _) in enumerate(Counter("".join(words)).most_common())}
+    # Each character as the character of its rank, so that plain string order is rank order.
+    rank = {ord(char): i for i, (char, _) in enumerate(Counter("".join(words)).most_common())}
     automaton = ahocorasick.Automaton()
-    for word in sorted(words, key=lambda w: [rank[c] for c in w]):
+    for word in sorted(words, key=lambda w: w.translate(rank)):
         automaton.add_word(word, words[word])
     if words:
         automaton.make_automaton()

@@ -76,6 +76,17 @@ def test_config_sets_posts_per_label():
         assert labels.count("smuggling_offer") == 7  # the default 700 at this scale
 
 
+def test_kind_weights_leave_out_or_favour_benign_kinds():
+    from training.generate import generate
+
+    kinds = lambda rows: [r["kind"] for r in rows if r["label"] == "benign"]  # noqa: E731
+    base = kinds(generate("train", seed=2, scale=0.05))
+    without = kinds(generate("train", seed=2, scale=0.05, kind_weights={"reply": 0.0}))
+    favoured = kinds(generate("train", seed=2, scale=0.05, kind_weights={"reply": 5.0}))
+    assert "reply" in base and "reply" not in without
+    assert favoured.count("reply") > 2 * base.count("reply")
+
+
 def test_load_posts_keeps_the_obfuscated_flag(tmp_path):
     path = tmp_path / "posts.csv"
     path.write_text("text,label,obfuscated\nw h a t s a p p,smuggling_offer,true\nhello,benign,false\n", "utf-8")

@@ -129,9 +129,16 @@ class Generator:
         Seed of the random generator; the corpus is a pure function of it.
     """
 
-    def __init__(self, split: str = "train", seed: int = 0, banks: dict[str, dict] | None = None) -> None:
+    def __init__(
+        self,
+        split: str = "train",
+        seed: int = 0,
+        banks: dict[str, dict] | None = None,
+        kind_weights: dict[str, float] | None = None,
+    ) -> None:
         self.rng = random.Random(seed)
         self.split = split
+        self.kind_weights = kind_weights or {}
         banks = banks if banks is not None else load_banks()
         self.banks = {
             lang: {
@@ -285,7 +292,8 @@ class Generator:
             return None
         if kinds.get("chatter") and r.random() < 0.25:
             return self._chatter_mix(kinds["chatter"]), "chatter_mix"
-        kind = r.choice(sorted(kinds))
+        names = sorted(kinds)
+        kind = r.choices(names, [self.kind_weights.get(k, 1.0) for k in names])[0]
         text = self.fill(r.choice(kinds[kind]))
         if r.random() < 0.2 and kinds.get("chatter"):
             text = self._join([text, self.fill(r.choice(kinds["chatter"]))])
@@ -402,17 +410,23 @@ PER_LANG = {
 
 
 def generate(
-    split: str = "train", seed: int = 0, scale: float = 1.0, per_lang: dict[str, int] | None = None
+    split: str = "train",
+    seed: int = 0,
+    scale: float = 1.0,
+    per_lang: dict[str, int] | None = None,
+    kind_weights: dict[str, float] | None = None,
 ) -> list[dict]:
     """The corpus of one split as a list of ``{text, label, lang, kind}``.
 
-    ``per_lang`` overrides some of the :data:`PER_LANG` counts.
+    ``per_lang`` overrides some of the :data:`PER_LANG` counts;
+    ``kind_weights`` sets how often a benign kind is drawn (1 by default,
+    0 leaves it out).
     """
     counts = {**PER_LANG, **(per_lang or {})}
     if split != "train":
         scale *= 0.2
     sizes = {k: max(1, int(v * scale)) for k, v in counts.items()}
-    return list(Generator(split, seed).posts(sizes))
+    return list(Generator(split, seed, kind_weights=kind_weights).posts(sizes))
 
 
 def main(argv: list[str] | None = None) -> int:

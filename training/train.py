@@ -54,6 +54,7 @@ def load_sources(config: dict[str, Any], split: str, seed: int) -> list[dict]:
                 seed=seed + {"train": 0, "val": 1, "test": 2}[split],
                 scale=source.get("scale", 1.0),
                 per_lang=source.get("per_lang"),
+                kind_weights=source.get("kind_weights"),
             )
         elif source["type"] == "background":
             per_lang = int(source.get("per_lang", 1000) * (1.0 if split == "train" else 0.2))
