@@ -234,21 +234,21 @@ class Classifier:
         hits = lexicon_hits(texts)
         proba = self._proba(posts, texts, hits if self._shared_indicators is not None else None)
         evidence = extract_many(posts, normalized=norms, hits=hits)
-        labels = [self.labels[j] for j in np.argmax(proba, axis=1)]
+        names = self.labels
+        labels = [names[j] for j in np.argmax(proba, axis=1).tolist()]
         risks = (1.0 - proba[:, 0]).tolist()
-        records = []
-        for risk, label, row, found in zip(risks, labels, proba.tolist(), evidence, strict=True):
-            records.append(
-                {
-                    "risk": risk,
-                    "label": label,
-                    "flagged": self.flag(risk),
-                    "probabilities": dict(zip(self.labels, row, strict=True)),
-                    "evidence": [e.to_dict() for e in found],
-                    "summary": summarize(found),
-                }
-            )
-        return records
+        review, action = self.thresholds["review"], self.thresholds["action"]
+        return [
+            {
+                "risk": risk,
+                "label": label,
+                "flagged": "action" if risk >= action else "review" if risk >= review else None,  # self.flag(risk)
+                "probabilities": dict(zip(names, row, strict=True)),
+                "evidence": [e.to_dict() for e in found],
+                "summary": summarize(found) if found else "",
+            }
+            for risk, label, row, found in zip(risks, labels, proba.tolist(), evidence, strict=True)
+        ]
 
     # -- explanations --------------------------------------------------------
     def explain(self, text: str, *, top: int = 10) -> dict[str, Any]:

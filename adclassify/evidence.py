@@ -47,6 +47,8 @@ _KIND = {
 }
 
 _SEPARATORS = re.compile(r"[.,' ]")
+#: Every link has "://" or a dot before a letter; posts without either skip the costly URL scan.
+_LINK_HINT = re.compile(r"\.[a-z]|://")
 _GAP = re.compile(r"[ ]{0,2}+")
 
 
@@ -354,8 +356,7 @@ def _evidence(text: str, norm: Normalized, hits: list[Hit], regions: tuple[str, 
     tried = lambda: _regions(text, places, regions)  # noqa: E731 - computed only when needed
     for start, end, value in _phones(body, tried) + _spoken_digits(body, hits, tried):
         spans.append(("contact", start, end, value))
-    # A link has a dot or "://", a handle an @.
-    for present, pattern in (("." in body or ":" in body, URL), ("@" in body, HANDLE)):
+    for present, pattern in ((_LINK_HINT.search(body), URL), ("@" in body, HANDLE)):
         if present:
             for match in pattern.finditer(body):
                 spans.append(("contact", match.start(), match.end(), match.group()))

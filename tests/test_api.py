@@ -8,6 +8,7 @@ import pytest
 
 import adclassify
 from adclassify import extract, extract_many
+from adclassify.evidence import summarize
 
 
 def test_public_surface():
@@ -65,6 +66,9 @@ def test_score_records(tiny):
     record = tiny.score([text])[0]
     assert set(record) >= {"risk", "label", "flagged", "probabilities", "evidence", "summary"}
     assert record["flagged"] in (None, "review", "action")
+    posts = [text, "hello there", "visa no interview 🇬🇧", "boat to Italy"]
+    assert [r["flagged"] for r in tiny.score(posts)] == [tiny.flag(r) for r in tiny.risk(posts)]
+    assert tiny.score(["hello there"])[0]["summary"] == summarize(extract("hello there"))
     assert abs(sum(record["probabilities"].values()) - 1) < 1e-9
     assert record["risk"] == pytest.approx(1 - record["probabilities"]["benign"])
     for ev in record["evidence"]:

@@ -42,6 +42,19 @@ def test_summary_is_short_and_readable():
     assert "price: 1500 EUR" in line and " | " in line
 
 
+LINK_PIECES = [*"htps:/w.comeuk a1-", "www.", "https://", ".com", ".uk", "http://x"]
+
+
+@given(st.lists(st.sampled_from(LINK_PIECES), max_size=15).map("".join))
+def test_the_link_hint_holds_in_every_link(text):
+    """The URL scan runs only where _LINK_HINT occurs; every link must contain it."""
+    from adclassify.evidence import _LINK_HINT
+    from adclassify.patterns import URL
+
+    if URL.search(text):
+        assert _LINK_HINT.search(text)
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=80) | st.text(alphabet="+0123456789 .-€$£abcUKboatwhatsapp🚤🇬🇧\u200b", max_size=60))
 def test_every_span_slices_the_original(text):
