@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import os
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import cached_property
 from importlib import resources
@@ -209,6 +209,23 @@ class Classifier:
         """
         posts = check_texts(texts)
         return [record for part in self._map("_records", posts, n_jobs, batch_size) for record in part]
+
+    def score_batches(self, batches: Iterable[Sequence[str]], *, n_jobs: int = 1) -> Iterator[list[dict[str, Any]]]:
+        """:meth:`score` each batch of a stream, yielding the records of each batch in order.
+
+        With ``n_jobs != 1``, worker processes score the next batches while
+        the caller handles the current one, so reading and writing overlap
+        scoring (the CLI's ``--jobs``). At most ``2 * n_jobs`` batches are in
+        flight, so memory stays bounded whatever the stream's length.
+        """
+        workers = n_jobs if n_jobs > 0 else max(os.cpu_count() or 1, 1)
+        if workers == 1:
+            for batch in batches:
+                yield self._records(check_texts(batch))
+            return
+        source = str(self.source) if self.source is not None else self
+        tasks = (delayed(_run)(source, "_records", check_texts(batch)) for batch in batches)
+        yield from Parallel(n_jobs=workers, return_as="generator", pre_dispatch="2 * n_jobs")(tasks)
 
     @cached_property
     def _shared_indicators(self) -> IndicatorVectorizer | None:

@@ -12,7 +12,9 @@ import json
 import logging
 import sys
 import time
-from collections import Counter
+from collections import Counter, deque
+from collections.abc import Iterator
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
@@ -102,15 +104,18 @@ def _score(args: argparse.Namespace) -> int:
 
         total = None if args.quiet else reader.estimate_rows()
         bar = tqdm(total=total, unit=" rows", disable=args.quiet, file=sys.stderr, mininterval=0.5)
-        batch: list[Any] = [first] if first is not None else []
-        for row in rows:
-            batch.append(row)
-            if len(batch) >= args.batch_size * max(args.jobs, 1):
-                held += _flush(clf, batch, writer, args, counts, id_col)
-                bar.update(len(batch))
-                batch = []
-        if batch:
-            held += _flush(clf, batch, writer, args, counts, id_col)
+        # Batches in flight, oldest first: workers score the next ones while this process writes.
+        pending: deque[list[Any]] = deque()
+
+        def texts() -> Iterator[list[str]]:
+            stream = chain([first] if first is not None else [], rows)
+            while batch := list(islice(stream, args.batch_size)):
+                pending.append(batch)
+                yield [_text(row) for row in batch]
+
+        for records in clf.score_batches(texts(), n_jobs=args.jobs):
+            batch = pending.popleft()
+            held += _emit(clf, batch, records, writer, args, counts, id_col)
             bar.update(len(batch))
         bar.close()
         if args.sort:
@@ -135,16 +140,24 @@ def _score(args: argparse.Namespace) -> int:
     return 1 if counts["errors"] else 0
 
 
-def _flush(
-    clf: Classifier, batch: list[Any], writer: Writer, args: argparse.Namespace, counts: Counter, id_col: str
+def _text(row: Any) -> str:
+    """The text to score of an input row; rows that could not be read score as empty."""
+    text = row.text
+    if row.error or not isinstance(text, str):
+        text = "" if row.error or text is None or isinstance(text, float) and text != text else str(text)
+    return text
+
+
+def _emit(
+    clf: Classifier,
+    batch: list[Any],
+    records: list[dict],
+    writer: Writer,
+    args: argparse.Namespace,
+    counts: Counter,
+    id_col: str,
 ) -> list[dict]:
-    texts = []
-    for row in batch:
-        text = row.text
-        if row.error or not isinstance(text, str):
-            text = "" if row.error or text is None or isinstance(text, float) and text != text else str(text)
-        texts.append(text)
-    records = clf.score(texts, n_jobs=args.jobs)
+    """Write the output rows of a scored batch (or return them, when sorting)."""
     out = []
     version = clf.metadata.get("version", "")
     for row, rec in zip(batch, records, strict=True):

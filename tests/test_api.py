@@ -95,6 +95,16 @@ def test_explanation_adds_up_to_the_logit(tiny):
         tiny.explain(["not", "a", "str"])
 
 
+def test_score_batches_streams_in_order(tiny_model_dir):
+    clf = adclassify.load_model(tiny_model_dir)
+    texts = [f"crossing {i} to UK, boat, call +44 7700 900{i:03d}" for i in range(60)] + ["hi", "", "visa 🇬🇧"] * 10
+    batches = [texts[i : i + 7] for i in range(0, len(texts), 7)]
+    expected = [clf.score(b) for b in batches]
+    assert list(clf.score_batches(iter(batches))) == expected
+    assert list(clf.score_batches((b for b in batches), n_jobs=2)) == expected
+    assert list(clf.score_batches([])) == []
+
+
 def test_determinism_across_batches_jobs_and_threads(tiny):
     texts = [f"crossing {i} to UK, boat, call +44 7700 900{i:03d}" for i in range(300)] + ["hi"] * 50
     base = tiny.predict_proba(texts)

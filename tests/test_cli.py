@@ -171,6 +171,17 @@ def test_large_file_streams_in_bounded_memory(tmp_path, model):
     assert rss_large < rss_small + 60, (rss_small, rss_large)  # 10x the rows, not 10x the memory
 
 
+def test_jobs_give_the_same_file(tmp_path, model):
+    src = tmp_path / "in.jsonl"
+    lines = [json.dumps({"id": i, "text": f"{text} {i}"}) for i in range(300) for _, text in ROWS]
+    src.write_text("\n".join(lines) + "\n")
+    for jobs in (1, 2):
+        result = run("score", src, "-o", tmp_path / f"out{jobs}.jsonl", "--jobs", jobs, "--batch-size", 64, *model)
+        assert result.returncode == 0, result.stderr
+    one, two = (tmp_path / "out1.jsonl").read_text(), (tmp_path / "out2.jsonl").read_text()
+    assert one == two and len(one.splitlines()) == 1200
+
+
 GOLDEN = Path(__file__).parent / "data" / "golden"
 MODEL_INDEPENDENT = ("id", "text", "evidence", "error", "model_version")
 
