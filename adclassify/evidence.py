@@ -47,8 +47,8 @@ _KIND = {
 }
 
 _SEPARATORS = re.compile(r"[.,' ]")
-#: Every link has "://" or a dot before a letter; posts without either skip the costly URL scan.
-_LINK_HINT = re.compile(r"\.[a-z]|://")
+#: Every link has "://", "www." or a dot before a letter; other posts skip the costly URL scan.
+_LINK_HINT = re.compile(r"\.[a-z]|://|www\.")
 _GAP = re.compile(r"[ ]{0,2}+")
 
 

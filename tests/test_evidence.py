@@ -1,6 +1,6 @@
 """Evidence extraction: spans into the original text and normalised values."""
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from adclassify import extract
@@ -45,7 +45,9 @@ def test_summary_is_short_and_readable():
 LINK_PIECES = [*"htps:/w.comeuk a1-", "www.", "https://", ".com", ".uk", "http://x"]
 
 
+@settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(LINK_PIECES), max_size=15).map("".join))
+@example("www.:")
 def test_the_link_hint_holds_in_every_link(text):
     """The URL scan runs only where _LINK_HINT occurs; every link must contain it."""
     from adclassify.evidence import _LINK_HINT
