@@ -187,28 +187,33 @@ class Matcher:
         # a space on each side that needs a word boundary: the automaton then
         # reports only matches whose boundaries hold. Where the mask changed
         # the term (digits, spaces, symbols), the original text is compared
-        # too. Terms without any word character are found in the text itself.
-        words: dict[str, dict[tuple[int, int, str | None], list[tuple[str, str]]]] = {}
-        symbols: dict[str, list[tuple[str, str]]] = {}
+        # too. A term whose rows disagree on its boundaries ("*x" and "x") is
+        # stored once without padding and its boundaries are checked per
+        # match, so that all hits of one term come out in the order of its
+        # rows. Terms without any word character are found in the text itself.
+        words: dict[str, dict[tuple[int, int, str | None, bool], list[tuple]]] = {}
+        symbols: dict[str, list[tuple]] = {}
         for (key, items), masked in zip(entries.items(), _mask_each(list(entries)), strict=True):
             # The mask keeps letters as they are; any space or digit in it may stand for another character.
-            plain = masked == key and " " not in key and "0" not in key
+            original = None if masked == key and " " not in key and "0" not in key else key
             if not masked.strip():
                 symbols[key] = [(category, value) for category, value, *_ in items]
+                continue
+            if len({(left, right) for _, _, left, right, _ in items}) > 1:
+                # (how far the term starts before the match's end, its length, what to compare, checked)
+                words.setdefault(masked, {})[len(masked), len(key), original, False] = list(items)
                 continue
             for category, value, left, right, unit in items:
                 edges = [("" if left else " ", 0 if left else 1)] + ([("0", 1)] if unit and not left else [])
                 for pad, skip in edges:
                     stored = pad + masked + ("" if right else " ")
-                    # (how far the term starts before the match's end, its length, what to compare)
-                    where = (len(stored) - skip, len(key), None if plain else key)
-                    group = words.setdefault(stored, {}).setdefault(where, [])
+                    group = words.setdefault(stored, {}).setdefault((len(stored) - skip, len(key), original, True), [])
                     if (category, value) not in group:
                         group.append((category, value))
         self._words = _automaton(
             {stored: tuple((*w, tuple(g)) for w, g in groups.items()) for stored, groups in words.items()}
         )
-        self._symbols = _automaton({key: ((len(key) - 1, len(key), None, tuple(g)),) for key, g in symbols.items()})
+        self._symbols = _automaton({k: ((len(k) - 1, len(k), None, True, tuple(g)),) for k, g in symbols.items()})
         self.size = len(entries)
 
     def find(self, text: str) -> list[Hit]:
@@ -222,31 +227,41 @@ class Matcher:
             return found
         joined = "\n".join(texts)  # no term contains a newline, so none spans two texts
         firsts = list(accumulate((len(t) + 1 for t in texts), initial=0))
+        last = len(joined) - 1
         # The mask is padded with a space at each end: its position p is p - 1 of ``joined``.
         for automaton, text in ((self._words, " " + _mask(joined) + " "), (self._symbols, joined)):
             if not len(automaton):
                 continue
             doc, nxt = 0, firsts[1]
             for end, groups in automaton.iter(text):
-                for back, size, original, items in groups:
+                for back, size, original, checked, items in groups:
                     start = end - back
                     if original is not None and joined[start : start + size] != original:
                         continue
                     while start >= nxt:
                         doc += 1
                         nxt = firsts[doc + 1]
-                    base = firsts[doc]
-                    for category, value in items:
-                        found[doc].append(Hit(start - base, start + size - base, category, value))
+                    a, b = start - firsts[doc], start + size - firsts[doc]
+                    if checked:
+                        for category, value in items:
+                            found[doc].append(Hit(a, b, category, value))
+                        continue
+                    before = start > 0 and _WORD[joined[start - 1]]
+                    after = start + size <= last and _WORD[joined[start + size]]
+                    for category, value, free_left, free_right, unit in items:
+                        if (free_left or not before or (unit and joined[start - 1].isdigit())) and (
+                            free_right or not after
+                        ):
+                            found[doc].append(Hit(a, b, category, value))
         for hits in found:
             if len(hits) > 1:
                 hits.sort(key=_order)
         return found
 
 
-def _order(hit: Hit) -> tuple[int, int, str, str]:
-    """Hits in text order, the longest first where two start together."""
-    return hit.start, -hit.end, hit.category, hit.value
+def _order(hit: Hit) -> tuple[int, int]:
+    """Text order, the longest first where two start together; a stable sort keeps each term's rows in order."""
+    return hit.start, -hit.end
 
 
 def _mask(text: str) -> str:

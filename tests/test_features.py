@@ -238,7 +238,14 @@ def test_matcher_equals_a_plain_reference(texts):
     matcher = Matcher(REFERENCE_ROWS)
     for text, found in zip(texts, matcher.find_many(texts), strict=True):
         assert sorted(set(found)) == reference_find(REFERENCE_ROWS, text)
-        assert found == sorted(found, key=lambda h: (h.start, -h.end, h.category, h.value))
+        assert found == sorted(found, key=lambda h: (h.start, -h.end))
+
+
+def test_hits_at_one_span_keep_the_order_of_the_rows():
+    """The evidence keeps the first hit of a kind at a span, so ties follow the (sorted) lexicon rows."""
+    rows = [("channel", "inbox", "*", "inbox"), ("channel", "inbox", "sq", "dm"), ("mode", "*inbox", "en", "boat")]
+    assert [h.value for h in Matcher(rows).find("write inbox now")] == ["inbox", "dm", "boat"]
+    assert [h.value for h in Matcher(rows[::-1]).find("write inbox now")] == ["boat", "dm", "inbox"]
 
 
 def test_number_placeholder_and_combining_marks():
