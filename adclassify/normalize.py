@@ -31,7 +31,6 @@ import re
 import unicodedata
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from itertools import accumulate, pairwise
 
 import numpy as np
@@ -210,24 +209,53 @@ _STEPS: tuple[tuple[re.Pattern[str], re.Pattern[str], Callable[[re.Match[str]], 
 )
 
 
-@dataclass(frozen=True)
 class Normalized:
     """A normalised post with the original span of each normalised character.
 
     ``starts[i]`` and ``ends[i]`` delimit, in the original text, the characters
-    that produced normalised character ``i``.
+    that produced normalised character ``i``. The map is computed on first
+    use (most posts of a batch never need it) by replaying the steps that
+    changed this post.
     """
 
-    text: str
-    starts: Sequence[int]
-    ends: Sequence[int]
+    __slots__ = ("text", "_original", "_steps", "_resized", "_map")
+
+    def __init__(self, text: str, original: str, steps: Sequence[int] = (), resized: bool = True) -> None:
+        self.text = text
+        self._original = original
+        self._steps = tuple(steps)  # indices into _STEPS, in order
+        self._resized = resized  # whether some character became zero or several characters
+        self._map: tuple[Sequence[int], Sequence[int]] | None = None
+
+    def __repr__(self) -> str:
+        return f"Normalized(text={self.text!r})"
+
+    def _offsets(self) -> tuple[Sequence[int], Sequence[int]]:
+        if self._map is None:
+            starts, ends = _char_map(self._original, self._resized)
+            if self._steps:
+                doc = self._original.translate(_TABLE)
+                for k in self._steps:
+                    _, pattern, repl = _STEPS[k]
+                    doc, starts, ends = _substitute(pattern, repl, doc, starts, ends)
+            self._map = (starts, ends)
+        return self._map
+
+    @property
+    def starts(self) -> Sequence[int]:
+        return self._offsets()[0]
+
+    @property
+    def ends(self) -> Sequence[int]:
+        return self._offsets()[1]
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Map a span of the normalised text back to the original text."""
+        starts, ends = self._offsets()
         if end <= start:
-            pos = self.starts[start] if start < len(self.starts) else (self.ends[-1] if self.ends else 0)
+            pos = starts[start] if start < len(starts) else (ends[-1] if ends else 0)
             return pos, pos
-        return self.starts[start], self.ends[end - 1]
+        return starts[start], ends[end - 1]
 
 
 def _triggered(docs: list[str], trigger: re.Pattern[str]) -> list[int]:
@@ -257,11 +285,7 @@ def normalize_batch(texts: Sequence[str]) -> list[str]:
     >>> normalize_batch(["W h a t s A p p", "t3l3gr4m 🚤"])
     ['whatsapp', 'telegram  e_speedboat ']
     """
-    docs, _ = _translate(texts)
-    for trigger, pattern, repl in _STEPS:
-        for i in _triggered(docs, trigger):
-            docs[i] = pattern.sub(repl, docs[i])
-    return docs
+    return _normalize(texts)[0]
 
 
 def normalize(text: str) -> Normalized:
@@ -292,24 +316,27 @@ def normalize(text: str) -> Normalized:
 
 def normalize_many(texts: Sequence[str]) -> list[Normalized]:
     """:func:`normalize` for a batch, finding where each step applies with one scan per step."""
-    docs, maps = _translate(texts, with_maps=True)
-    for trigger, pattern, repl in _STEPS:
+    docs, resized, steps = _normalize(texts)
+    return [Normalized(*args) for args in zip(docs, texts, steps, resized, strict=True)]
+
+
+def _normalize(texts: Sequence[str]) -> tuple[list[str], list[bool], list[list[int]]]:
+    """The normalised posts, whether each has characters that changed length, and the steps that changed each."""
+    docs, resized = _translate(texts)
+    steps: list[list[int]] = [[] for _ in docs]
+    for k, (trigger, pattern, repl) in enumerate(_STEPS):
         for i in _triggered(docs, trigger):
-            docs[i], *rest = _substitute(pattern, repl, docs[i], *maps[i])
-            maps[i] = (rest[0], rest[1])
-    return [Normalized(d, *m) for d, m in zip(docs, maps, strict=True)]
+            docs[i] = pattern.sub(repl, docs[i])
+            steps[i].append(k)
+    return docs, resized, steps
 
 
-def _translate(
-    texts: Sequence[str], with_maps: bool = False
-) -> tuple[list[str], list[tuple[Sequence[int], Sequence[int]]]]:
-    """``[t.translate(_TABLE) for t in texts]`` with array lookups, and optionally each post's map.
+def _translate(texts: Sequence[str]) -> tuple[list[str], list[bool]]:
+    """``[t.translate(_TABLE) for t in texts]`` with array lookups, and which posts changed length.
 
-    The map of a post gives, for each output character, the start and end in
-    the post of the character it came from. Characters that become exactly
-    one character (nearly all) are read from one lookup over the whole
-    batch; the few others (emojis, zero-width characters, ligatures) are
-    spliced in. A post without any of those has the identity map.
+    Characters that become exactly one character (nearly all) are read from
+    one lookup over the whole batch; the few others (emojis, zero-width
+    characters, ligatures) are spliced in.
     """
     codes = code_points("".join(texts))
     lengths = _LENGTH(codes)
@@ -326,17 +353,18 @@ def _translate(
     ends = np.zeros(len(codes) + 1, dtype=np.int64)
     np.cumsum(lengths, out=ends[1:])
     bounds = ends[offsets].tolist()  # where each post starts and ends in ``out``
-    docs = [out[a:b] for a, b in pairwise(bounds)]
-    maps: list[tuple[Sequence[int], Sequence[int]]] = []
-    if with_maps:
-        maps = [(range(len(t)), range(1, len(t) + 1)) for t in texts]
-        resized = np.unique(np.searchsorted(offsets[1:], odd, side="right")).tolist()
-        if resized:
-            source = np.repeat(np.arange(len(codes)), lengths)  # for each output character, its input one
-            for i in resized:
-                starts = source[bounds[i] : bounds[i + 1]] - offsets[i]
-                maps[i] = (starts.tolist(), (starts + 1).tolist())
-    return docs, maps
+    resized = [False] * len(texts)
+    for i in np.unique(np.searchsorted(offsets[1:], odd, side="right")).tolist():
+        resized[i] = True
+    return [out[a:b] for a, b in pairwise(bounds)], resized
+
+
+def _char_map(text: str, resized: bool = True) -> tuple[Sequence[int], Sequence[int]]:
+    """Start and end in ``text`` of each character of ``text.translate(_TABLE)``."""
+    if not resized:  # every character became exactly one character
+        return range(len(text)), range(1, len(text) + 1)
+    starts = np.repeat(np.arange(len(text)), _LENGTH(code_points(text)))
+    return starts.tolist(), (starts + 1).tolist()
 
 
 def _substitute(
