@@ -113,9 +113,9 @@ def _score(args: argparse.Namespace) -> int:
                 pending.append(batch)
                 yield [_text(row) for row in batch]
 
-        for records in clf.score_batches(texts(), n_jobs=args.jobs):
+        for results in clf._stream("_summaries", texts(), args.jobs):
             batch = pending.popleft()
-            held += _emit(clf, batch, records, writer, args, counts, id_col)
+            held += _emit(clf, batch, results, writer, args, counts, id_col)
             bar.update(len(batch))
         bar.close()
         if args.sort:
@@ -151,7 +151,7 @@ def _text(row: Any) -> str:
 def _emit(
     clf: Classifier,
     batch: list[Any],
-    records: list[dict],
+    results: list[tuple],
     writer: Writer,
     args: argparse.Namespace,
     counts: Counter,
@@ -160,14 +160,14 @@ def _emit(
     """Write the output rows of a scored batch (or return them, when sorting)."""
     out = []
     version = clf.metadata.get("version", "")
-    for row, rec in zip(batch, records, strict=True):
+    for row, (risk, label, flagged, probabilities, summary) in zip(batch, results, strict=True):
         counts["rows"] += 1
         if row.error:
             counts["errors"] += 1
             print(f"adclassify: line {row.line}: {row.error}", file=sys.stderr)
         fields = dict(row.fields) if args.columns == "all" else {}
         fields[id_col] = row.id if row.id is not None else row.line
-        evidence = rec["summary"]
+        evidence = summary
         if args.redact:
             evidence = " | ".join(
                 part
@@ -178,19 +178,19 @@ def _emit(
                 if isinstance(fields[key], str) and key != id_col:
                     fields[key] = _redact(fields[key])
         fields.update(
-            risk=round(rec["risk"], 6),
-            label=rec["label"],
-            flagged=rec["flagged"] or "",
+            risk=round(risk, 6),
+            label=label,
+            flagged=flagged or "",
             evidence=evidence,
             model_version=version,
             error=row.error or "",
-            **{f"p_{lab}": round(p, 6) for lab, p in rec["probabilities"].items()},
+            **{f"p_{lab}": round(p, 6) for lab, p in zip(clf.labels, probabilities, strict=True)},
         )
-        counts[f"label:{rec['label']}"] += 1
-        if rec["flagged"]:
+        counts[f"label:{label}"] += 1
+        if flagged:
             counts["review"] += 1
-            counts["action"] += rec["flagged"] == "action"
-        if args.only_flagged and not rec["flagged"] and not row.error:
+            counts["action"] += flagged == "action"
+        if args.only_flagged and not flagged and not row.error:
             continue
         out.append(fields)
     if args.sort:
