@@ -2,12 +2,15 @@
 
 Two paths produce the same normalised text:
 
-* :func:`normalize_batch` works on whole batches with ``str.translate`` and a
-  few regular expressions run once over the joined batch; it is the fast path
-  used for scoring.
-* :func:`normalize` handles one post and also returns, for every normalised
-  character, the span of the original text it came from, so that evidence
-  found in the normalised text points into the original post.
+* :func:`normalize_batch` works on whole batches: the per-character table is
+  read for all posts at once from code-point lookup tables (:class:`CodeTable`),
+  and each regular-expression step runs only on the posts where a cheap trigger,
+  scanned once over the joined batch, occurs; it is the fast path used for
+  scoring.
+* :func:`normalize` and :func:`normalize_many` also give, for every normalised
+  character, the span of the original text it came from (computed on first
+  use), so that evidence found in the normalised text points into the
+  original post.
 
 The steps, in order:
 
