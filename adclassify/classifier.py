@@ -17,7 +17,7 @@ import scipy.sparse as sp
 from joblib import Parallel, delayed
 from sklearn.pipeline import Pipeline
 
-from adclassify.evidence import extract_many, lexicon_hits, lexicon_rows, summarize
+from adclassify.evidence import Evidence, extract_many, lexicon_hits, lexicon_rows, summarize
 from adclassify.features import HashedNgramVectorizer, IndicatorVectorizer, check_texts, hash_prepare_map
 from adclassify.lexicon import Hit
 from adclassify.models.linear import CalibratedLinearClassifier
@@ -231,18 +231,6 @@ class Classifier:
         tasks = (delayed(_run)(source, method, check_texts(batch)) for batch in batches)
         yield from Parallel(n_jobs=workers, return_as="generator", pre_dispatch="2 * n_jobs")(tasks)
 
-    def _summaries(self, posts: list[str]) -> list[tuple[float, str, str | None, tuple[float, ...], str]]:
-        """Per post: risk, label, flagged, probabilities in label order and the evidence summary.
-
-        What the CLI writes: a fifth of a record's pickled size and a
-        twentieth of its unpickling time, which matters when workers send
-        results back.
-        """
-        return [
-            (r["risk"], r["label"], r["flagged"], tuple(r["probabilities"].values()), r["summary"])
-            for r in self._records(posts)
-        ]
-
     @cached_property
     def _shared_indicators(self) -> IndicatorVectorizer | None:
         """The model's indicator step, if it matches exactly the evidence's lexicon rows.
@@ -258,29 +246,43 @@ class Classifier:
 
     def _records(self, posts: list[str]) -> list[dict[str, Any]]:
         with _paused_gc():
-            return self._build_records(posts)
+            return [
+                {
+                    "risk": risk,
+                    "label": label,
+                    "flagged": flagged,
+                    "probabilities": dict(zip(self.labels, row, strict=True)),
+                    "evidence": [e.to_dict() for e in found],
+                    "summary": summarize(found),
+                }
+                for risk, label, flagged, row, found in self._scored(posts)
+            ]
 
-    def _build_records(self, posts: list[str]) -> list[dict[str, Any]]:
-        # One normalisation and one lexicon scan serve both the model and the evidence.
+    def _summaries(self, posts: list[str]) -> list[tuple[float, str, str | None, tuple[float, ...], str]]:
+        """Per post: risk, label, flagged, probabilities in label order and the evidence summary.
+
+        What the CLI writes: a fifth of a record's pickled size and a
+        twentieth of its unpickling time, which matters when workers send
+        results back.
+        """
+        with _paused_gc():
+            return [
+                (risk, label, flagged, tuple(row), summarize(found))
+                for risk, label, flagged, row, found in self._scored(posts)
+            ]
+
+    def _scored(self, posts: list[str]) -> list[tuple[float, str, str | None, list[float], list[Evidence]]]:
+        """Per post: risk, label, flag, probabilities and evidence, from one normalisation and one lexicon scan."""
         norms = normalize_many(posts)
         texts = [n.text for n in norms]
         hits = lexicon_hits(texts)
         proba = self._proba(posts, texts, hits if self._shared_indicators is not None else None)
         evidence = extract_many(posts, normalized=norms, hits=hits)
-        names = self.labels
-        labels = [names[j] for j in np.argmax(proba, axis=1).tolist()]
         risks = (1.0 - proba[:, 0]).tolist()
-        review, action = self.thresholds["review"], self.thresholds["action"]
+        best = np.argmax(proba, axis=1).tolist()
         return [
-            {
-                "risk": risk,
-                "label": label,
-                "flagged": "action" if risk >= action else "review" if risk >= review else None,  # self.flag(risk)
-                "probabilities": dict(zip(names, row, strict=True)),
-                "evidence": [e.to_dict() for e in found],
-                "summary": summarize(found) if found else "",
-            }
-            for risk, label, row, found in zip(risks, labels, proba.tolist(), evidence, strict=True)
+            (risk, self.labels[k], self.flag(risk), row, found)
+            for risk, k, row, found in zip(risks, best, proba.tolist(), evidence, strict=True)
         ]
 
     # -- explanations --------------------------------------------------------

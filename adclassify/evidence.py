@@ -384,6 +384,8 @@ def summarize(evidence: list[Evidence], limit: int = 8) -> str:
     ("from Calais to the UK" gives ``FR→GB``), which is how adverts in the
     supported languages write origin and destination.
     """
+    if not evidence:
+        return ""
     values: dict[str, list[str]] = {}
     for ev in evidence:
         if ev.kind in _PRIORITY and ev.value not in values.setdefault(ev.kind, []):

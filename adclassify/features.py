@@ -105,7 +105,7 @@ def hash_prepare(text: str) -> str:
     return " ".join(text.translate(_HASH_TABLE).split())
 
 
-_SPACE, _BREAK = 32, 10  # a post boundary in the batch (newlines in posts are spaces)
+_SPACE, _BREAK = 32, ord(_SEP)  # a post boundary in the batch (newlines in posts are spaces)
 
 
 def hash_layout(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -115,7 +115,7 @@ def hash_layout(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     space on each side. Computed with array operations over the whole batch
     instead of one ``translate`` and ``split`` per post.
     """
-    codes = code_points("\n".join(texts))
+    codes = code_points(_SEP.join(texts))
     x = np.empty(len(codes) + 2, dtype=np.uint32)
     x[1:-1] = char_classes(codes)
     x[0] = x[-1] = _BREAK
