@@ -178,7 +178,8 @@ class HashedNgramVectorizer(TransformerMixin, BaseEstimator):
     word_ngram_range : tuple of int, default=(1, 2)
         Smallest and largest word n-gram (at most 2); ``(0, 0)`` disables.
     n_features : int, default=2**18
-        Width of the output; a power of two.
+        Columns of the character family, a power of two; the word family
+        adds half as many (``n_features_out_`` is the total width).
     word_weight : float, default=1.0
         Weight of the word family relative to the character family.
 
@@ -187,7 +188,7 @@ class HashedNgramVectorizer(TransformerMixin, BaseEstimator):
     >>> v = HashedNgramVectorizer(n_features=2**10).fit(["a post"])
     >>> X = v.transform(["crossing this week", "hello"])
     >>> X.shape
-    (2, 1024)
+    (2, 1536)
     """
 
     def __init__(

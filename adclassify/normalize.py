@@ -194,9 +194,10 @@ _SEPARATORS = "[ .\\-*·•/|]"
 _STEPS: tuple[tuple[re.Pattern[str], re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
     (re.compile(r"[A-Z]"), re.compile(r"[A-Z][A-Z]?+"), _flag),
     (
-        # every match has a lone letter between separators, then a letter that ends its word
-        re.compile(_SEPARATORS + r"[^\W_]" + _SEPARATORS + r"++[^\W_](?![^\W_])"),
-        re.compile(r"(?<![^\W_])[^\W_](?:" + _SEPARATORS + r"++[^\W_](?![^\W_])){2,}+(?![^\W_])"),
+        # every match has a lone letter between separators, then a letter that ends its word;
+        # "_" counts as a word character, so tokens such as e_speedboat stay whole
+        re.compile(_SEPARATORS + r"[^\W_]" + _SEPARATORS + r"++[^\W_](?!\w)"),
+        re.compile(r"(?<!\w)[^\W_](?:" + _SEPARATORS + r"++[^\W_](?!\w)){2,}+(?!\w)"),
         _join_spaced,
     ),
     (

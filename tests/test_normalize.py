@@ -30,6 +30,12 @@ def test_emojis_and_flags_become_tokens():
     assert out == ["uk", "flag_gb", "by", "e_speedboat"]
 
 
+def test_spaced_letters_stop_at_emoji_tokens():
+    # The emoji's token starts with a letter and an underscore; it is not a lone letter to join.
+    assert normalize_batch(["W h 4 t s a p p 🚤"])[0].split() == ["whatsapp", "e_speedboat"]
+    assert normalize_batch(["c a l l 🇬🇧 now"])[0].split() == ["call", "flag_gb", "now"]
+
+
 def test_arabic_variants_meet():
     assert normalize_batch(["إيطاليا"])[0] == normalize_batch(["ايطاليا"])[0]
     assert normalize_batch(["كيف"])[0] == normalize_batch(["کیف"])[0]
