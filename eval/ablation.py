@@ -1,12 +1,12 @@
 """How much each data source and feature family adds: train variants, evaluate each.
 
     python -m eval.ablation --data FILE [FILE ...] [--config training/configs/default.toml]
-        [--scale 0.5] [--out eval/reports/ablation.md] [--jobs 2]
+        [--scale 0.5] [--members 2] [--out eval/reports/ablation.md] [--jobs 2]
 
 Each variant is the training config with one part removed, trained with the
 documented command ``python -m training.train --config ... --out ...`` into a
-temporary folder (at ``--scale`` of the corpus size to keep the run short),
-then scored on every data file: ROC-AUC of risk, macro-F1 where labels
+temporary folder (at ``--scale`` of the corpus size and with ``--members``
+averaged members, to keep the run short), then scored on every data file: ROC-AUC of risk, macro-F1 where labels
 exist, and recall and false-positive rate at the variant's own review
 threshold. Only the public API of the library is used.
 """
@@ -36,12 +36,14 @@ VARIANTS: dict[str, str] = {
     "no char n-grams": "word n-grams and indicators only (character n-grams of length 1)",
     "a third of the benign posts": "1,800 instead of 5,400 generated benign posts per language",
     "weaker regularisation": "C = 20 instead of 5 (the previous default)",
+    "one member": "a single model instead of the average of several (config `members`)",
 }
 
 
-def variant_config(config: dict[str, Any], name: str, scale: float) -> dict[str, Any]:
-    """The config of one variant, its sources scaled by ``scale``."""
+def variant_config(config: dict[str, Any], name: str, scale: float, members: int = 1) -> dict[str, Any]:
+    """The config of one variant, its sources scaled by ``scale``, averaging ``members`` models."""
     out = copy.deepcopy(config)
+    out["members"] = 1 if name == "one member" else members
     for source in out["sources"]:
         if source["type"] == "generator":
             source["scale"] = source.get("scale", 1.0) * scale
@@ -128,6 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", nargs="+", required=True)
     parser.add_argument("--config", default="training/configs/default.toml")
     parser.add_argument("--scale", type=float, default=0.5)
+    parser.add_argument("--members", type=int, default=2, help="members averaged in each variant")
     parser.add_argument("--out", default="eval/reports/ablation.md")
     parser.add_argument("--jobs", type=int, default=2, help="variants trained at once")
     args = parser.parse_args(argv)
@@ -138,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     for start in range(0, len(names), args.jobs):
         for name in names[start : start + args.jobs]:
             conf = work / f"{name.replace(' ', '_')}.toml"
-            conf.write_text(dump_toml(variant_config(config, name, args.scale)), "utf-8")
+            conf.write_text(dump_toml(variant_config(config, name, args.scale, args.members)), "utf-8")
             cmd = [sys.executable, "-m", "training.train", "--config", str(conf), "--out", str(work / conf.stem)]
             running.append((name, subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)))
         for name, proc in running[-args.jobs :]:
@@ -157,9 +160,9 @@ def main(argv: list[str] | None = None) -> int:
         "",
         "Regenerate with `python -m eval.ablation --data "
         + " ".join(Path(p).name for p in args.data)
-        + f" --scale {args.scale}`",
-        f"(data files given by path). Variants trained at {args.scale} of the default corpus size; each row uses",
-        "the variant's own review threshold.",
+        + f" --scale {args.scale} --members {args.members}`",
+        f"(data files given by path). Variants trained at {args.scale} of the default corpus size, each the average",
+        f"of {args.members} members unless the row says otherwise; each row uses the variant's own review threshold.",
         "",
         "| variant | what | data | ROC-AUC | macro-F1 | recall at review | FPR at review |",
         "| --- | --- | --- | --- | --- | --- | --- |",

@@ -91,3 +91,86 @@ def test_load_posts_keeps_the_obfuscated_flag(tmp_path):
     path = tmp_path / "posts.csv"
     path.write_text("text,label,obfuscated\nw h a t s a p p,smuggling_offer,true\nhello,benign,false\n", "utf-8")
     assert load_posts(path)["obfuscated"] == [True, False]
+
+
+def test_average_classifiers_is_the_mean_of_calibrated_logits():
+    import numpy as np
+    import scipy.sparse as sp
+
+    from adclassify.models.linear import CalibratedLinearClassifier, average_classifiers
+
+    rng = np.random.default_rng(0)
+    X = sp.random(200, 30, density=0.2, format="csr", random_state=1)
+    y = rng.choice(["benign", "document_fraud", "smuggling_offer"], size=200)
+    a = CalibratedLinearClassifier(C=0.5, calibration_fraction=0.2, random_state=0).fit(X, y)
+    b = CalibratedLinearClassifier(C=5.0, calibration_fraction=0.2, random_state=1).fit(X, y)
+    assert a.temperature_ != b.temperature_  # the mean must use each member's own temperature
+    avg = average_classifiers([a, b])
+    expected = (a.decision_function(X) + b.decision_function(X)) / 2
+    assert np.allclose(avg.decision_function(X), expected, atol=1e-5)
+    assert avg.get_params() == a.get_params() and avg is not a
+    with pytest.raises(ValueError, match="classes"):
+        average_classifiers([a, CalibratedLinearClassifier().fit(X, np.where(y == "benign", "benign", "x"))])
+
+
+def test_average_pipelines_needs_the_same_features():
+    from adclassify.models import average_pipelines, build_pipeline
+
+    texts, labels = ["boat to italy", "happy birthday", "visa no interview", "nice goal"] * 5, ["a", "b", "c", "b"] * 5
+    no_calibration = {"calibration_fraction": 0.0}
+    small = build_pipeline({"ngrams": {"n_features": 2**10}, "classifier": no_calibration}).fit(texts, labels)
+    large = build_pipeline({"ngrams": {"n_features": 2**11}, "classifier": no_calibration}).fit(texts, labels)
+    with pytest.raises(ValueError, match="feature steps"):
+        average_pipelines([small, large])
+
+
+TINY_CONFIG = """
+name = "tiny"
+seed = 3
+members = {members}
+[[sources]]
+type = "generator"
+scale = 0.004
+[pipeline.ngrams]
+n_features = 1024
+[pipeline.classifier]
+C = 1.0
+max_iter = 50
+"""
+
+
+def test_members_are_independent_draws_averaged(tmp_path):
+    """members = 2 equals the average of the two single models it is made of, seed by seed."""
+    import numpy as np
+
+    import adclassify
+    from adclassify.models import average_pipelines
+    from training.train import main
+
+    def train(members: int, *args: str) -> adclassify.Classifier:
+        config = tmp_path / f"tiny{members}.toml"
+        config.write_text(TINY_CONFIG.format(members=members), "utf-8")
+        out = tmp_path / f"model{members}{''.join(args)}"
+        assert main(["--config", str(config), "--out", str(out), *args]) == 0
+        return adclassify.load_model(out)
+
+    both = train(2, "--jobs", "2")
+    first, second = train(1), train(1, "--seed", "103")
+    data = both.metadata["training_data"]
+    assert [m["seed"] for m in data["members"]] == [3, 103]
+    assert [m["sha256"] for m in data["members"]] == [
+        first.metadata["training_data"]["sha256"],
+        second.metadata["training_data"]["sha256"],
+    ]
+    assert data["rows"] == first.metadata["training_data"]["rows"] + second.metadata["training_data"]["rows"]
+    texts = ["boat to Italy this week, 3 places, whatsapp", "happy birthday", "who can take me to UK, how much?"]
+    averaged = average_pipelines([first.pipeline, second.pipeline])
+    assert np.allclose(both.predict_proba(texts), averaged.predict_proba(texts), atol=1e-6)
+    assert not np.allclose(first.predict_proba(texts), second.predict_proba(texts), atol=1e-3)
+
+    dump = tmp_path / "corpus.jsonl"
+    config = tmp_path / "tiny2.toml"
+    assert main(["--config", str(config), "--dump-data", str(dump)]) == 0
+    rows = [json.loads(line) for line in dump.read_text("utf-8").splitlines()]
+    assert len(rows) == data["rows"]
+    assert {r["member"] for r in rows} == {0, 1}

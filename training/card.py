@@ -13,6 +13,14 @@ def _table(by_lang: dict[str, dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def _members(metadata: dict[str, Any]) -> str:
+    members = metadata["training_data"].get("members", [])
+    if not members:
+        return ""
+    seeds = ", ".join(str(m["seed"]) for m in members)
+    return f"the average of {len(members)} models, each fitted on its own draw of the corpus (seeds {seeds}); "
+
+
 def _find(external: dict[str, dict[str, Any]], name: str) -> dict[str, Any] | None:
     return next((fig for path, fig in external.items() if name in path), None)
 
@@ -97,7 +105,7 @@ posts below the action threshold.
 from the hand-written phrase banks in `training/phrases/`, plus benign
 "background chatter" sampled by `training/background.py` from word-frequency
 lists (sha256 of the data: `{metadata["training_data"]["sha256"][:16]}…`). No
-real posts and no evaluation data were used. Seed {metadata["seed"]}; trained
+real posts and no evaluation data were used. Seed {metadata["seed"]}; {_members(metadata)}trained
 {metadata["trained_at"]}; reproduced exactly by `python -m training.train`.
 
 ## Thresholds

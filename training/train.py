@@ -6,6 +6,12 @@
 Training is deterministic and offline: the same commit, config and seed give
 a model with identical scores. The default output is the shipped model,
 ``adclassify/models/default``.
+
+With ``members = N`` in the config, N models are fitted on independent draws
+of the training sources (seeds ``seed``, ``seed + 100``, ...; ``--jobs`` fits
+them in parallel) and averaged into one linear model
+(:func:`adclassify.models.average_pipelines`): bagging that costs nothing at
+scoring time. Validation and test splits are drawn once, with ``seed``.
 """
 
 from __future__ import annotations
@@ -22,11 +28,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from joblib import Parallel, delayed
 from sklearn.metrics import f1_score, roc_auc_score
+from sklearn.pipeline import Pipeline
 
 import adclassify
 from adclassify.data import load_posts
-from adclassify.models import build_pipeline, pick_thresholds, save_pipeline
+from adclassify.models import average_pipelines, build_pipeline, pick_thresholds, save_pipeline
 from training.background import Background
 from training.card import render_card
 from training.generate import generate, load_banks
@@ -34,6 +42,7 @@ from training.generate import generate, load_banks
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = ROOT / "training" / "configs" / "default.toml"
 DEFAULT_OUT = ROOT / "adclassify" / "models" / "default"
+MEMBER_STRIDE = 100  # member k draws its training data with seed + k * MEMBER_STRIDE
 CANARY = [
     "Crossing to UK this week, 4 places left, WhatsApp +44 7700 900123",
     "Happy birthday to my little sister, love you!",
@@ -83,6 +92,25 @@ def data_hash(rows: list[dict]) -> str:
     for row in rows:
         digest.update(json.dumps([row["text"], row["label"], row["weight"]], ensure_ascii=False).encode("utf-8"))
     return digest.hexdigest()
+
+
+def member_seeds(config: dict[str, Any], seed: int) -> list[int]:
+    """The training seed of each member of the averaged model."""
+    return [seed + MEMBER_STRIDE * k for k in range(int(config.get("members", 1)))]
+
+
+def fit_member(config: dict[str, Any], seed: int) -> tuple[Pipeline, int, str]:
+    """Fit one pipeline on the training draw of ``seed``; also return its row count and data hash."""
+    rows = load_sources(config, "train", seed)
+    params = json.loads(json.dumps(config["pipeline"]))
+    params.setdefault("classifier", {})["random_state"] = seed
+    pipeline = build_pipeline(params)
+    pipeline.fit(
+        [r["text"] for r in rows],
+        [r["label"] for r in rows],
+        classifier__sample_weight=np.array([r["weight"] for r in rows]),
+    )
+    return pipeline, len(rows), data_hash(rows)
 
 
 def evaluate(clf: adclassify.Classifier, rows: list[dict]) -> dict[str, Any]:
@@ -140,6 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--seed", type=int, default=None, help="overrides the config's seed")
     parser.add_argument("--dump-data", type=Path, help="write the training corpus as JSONL and stop")
+    parser.add_argument("--jobs", type=int, default=1, help="members fitted in parallel (a few GB of memory each)")
     parser.add_argument(
         "--eval",
         nargs="*",
@@ -151,27 +180,30 @@ def main(argv: list[str] | None = None) -> int:
 
     config = tomllib.loads(args.config.read_text("utf-8"))
     seed = config.get("seed", 0) if args.seed is None else args.seed
-    train = load_sources(config, "train", seed)
+    seeds = member_seeds(config, seed)
     if args.dump_data:
+        rows = 0
         with args.dump_data.open("w", encoding="utf-8") as fh:
-            for row in train:
-                fh.write(
-                    json.dumps({k: row.get(k, "") for k in ("text", "label", "lang", "kind")}, ensure_ascii=False)
-                    + "\n"
-                )
-        print(f"wrote {len(train)} posts to {args.dump_data}", file=sys.stderr)
+            for member, member_seed in enumerate(seeds):
+                for row in load_sources(config, "train", member_seed):
+                    record = {k: row.get(k, "") for k in ("text", "label", "lang", "kind")}
+                    if len(seeds) > 1:
+                        record["member"] = member
+                    fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+                    rows += 1
+        print(f"wrote {rows} posts to {args.dump_data}", file=sys.stderr)
         return 0
     val, test = load_sources(config, "val", seed), load_sources(config, "test", seed)
-    print(f"training on {len(train)} posts, {len(val)} validation, {len(test)} test", file=sys.stderr)
-
-    params = json.loads(json.dumps(config["pipeline"]))
-    params.setdefault("classifier", {})["random_state"] = seed
-    pipeline = build_pipeline(params)
-    pipeline.fit(
-        [r["text"] for r in train],
-        [r["label"] for r in train],
-        classifier__sample_weight=np.array([r["weight"] for r in train]),
-    )
+    print(f"training {len(seeds)} member(s); {len(val)} validation, {len(test)} test posts", file=sys.stderr)
+    fitted = Parallel(n_jobs=min(args.jobs, len(seeds)))(delayed(fit_member)(config, member) for member in seeds)
+    pipeline = fitted[0][0] if len(fitted) == 1 else average_pipelines([f[0] for f in fitted])
+    training_data: dict[str, Any] = {"rows": sum(f[1] for f in fitted), "sha256": fitted[0][2]}
+    if len(fitted) > 1:  # one hash over the members' hashes, and each member's own
+        training_data["sha256"] = hashlib.sha256("".join(f[2] for f in fitted).encode()).hexdigest()
+        training_data["members"] = [
+            {"seed": member, "rows": rows, "sha256": digest}
+            for member, (_, rows, digest) in zip(seeds, fitted, strict=True)
+        ]
     clf = adclassify.Classifier(pipeline, {})
     val_risk = clf.risk([r["text"] for r in val])
     limits = config.get("thresholds", {})
@@ -192,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
         "config": config,
         "labels": list(clf.labels),
         "thresholds": thresholds,
-        "training_data": {"rows": len(train), "sha256": data_hash(train)},
+        "training_data": training_data,
         "libraries": {name: version(name) for name in ("scikit-learn", "numpy", "scipy", "skops")}
         | {"python": platform.python_version()},
         "metrics": metrics,

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import minimize_scalar
 from scipy.special import log_softmax, softmax
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import check_is_fitted
 
-__all__ = ["CalibratedLinearClassifier"]
+__all__ = ["CalibratedLinearClassifier", "average_classifiers"]
 
 
 class CalibratedLinearClassifier(ClassifierMixin, BaseEstimator):
@@ -43,7 +45,7 @@ class CalibratedLinearClassifier(ClassifierMixin, BaseEstimator):
     >>> X = np.array([[0.0, 1.0], [1.0, 0.0]] * 20)
     >>> y = ["benign", "smuggling_offer"] * 20
     >>> clf = CalibratedLinearClassifier(calibration_fraction=0.25).fit(X, y)
-    >>> clf.predict([[0.0, 1.0]]).tolist()
+    >>> clf.predict(np.array([[0.0, 1.0]])).tolist()
     ['benign']
     """
 
@@ -137,3 +139,51 @@ class CalibratedLinearClassifier(ClassifierMixin, BaseEstimator):
     def predict(self, X: sp.spmatrix | np.ndarray | list) -> np.ndarray:
         """The most likely class of each row."""
         return self.classes_[np.argmax(self.decision_function(X), axis=1)]
+
+
+def average_classifiers(members: Sequence[CalibratedLinearClassifier]) -> CalibratedLinearClassifier:
+    """One classifier whose logits are the mean of the members' calibrated logits.
+
+    Members trained on independent draws of the training data (bagging)
+    disagree mostly where each has overfitted its own draw; the mean of their
+    logits keeps what they share. Because the members are linear, the mean
+    is itself one linear model, so scoring costs the same as one member.
+
+    Parameters
+    ----------
+    members : sequence of CalibratedLinearClassifier
+        Fitted classifiers with the same classes and number of features.
+
+    Returns
+    -------
+    CalibratedLinearClassifier
+        A fitted classifier with the first member's parameters, the mean of
+        ``coef_ / temperature_`` and ``intercept_ / temperature_``, and a
+        temperature of 1.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.array([[0.0, 1.0], [1.0, 0.0]] * 20)
+    >>> y = ["benign", "smuggling_offer"] * 20
+    >>> a = CalibratedLinearClassifier(C=1.0).fit(X, y)
+    >>> b = CalibratedLinearClassifier(C=2.0).fit(X, y)
+    >>> avg = average_classifiers([a, b])
+    >>> bool(np.allclose(avg.decision_function(X), (a.decision_function(X) + b.decision_function(X)) / 2, atol=1e-5))
+    True
+    """
+    if not members:
+        raise ValueError("no classifiers to average")
+    for model in members:
+        check_is_fitted(model)
+    first = members[0]
+    for model in members[1:]:
+        if list(model.classes_) != list(first.classes_) or model.n_features_in_ != first.n_features_in_:
+            raise ValueError("the classifiers have different classes or numbers of features")
+    out = clone(first)
+    out.classes_ = first.classes_
+    out.n_features_in_ = first.n_features_in_
+    out.coef_ = np.mean([m.coef_.astype(np.float64) / m.temperature_ for m in members], axis=0).astype(np.float32)
+    out.intercept_ = np.mean([m.intercept_ / m.temperature_ for m in members], axis=0)
+    out.temperature_ = 1.0
+    return out
