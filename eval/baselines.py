@@ -134,7 +134,8 @@ def train_baselines(corpus: Path, seed: int = 0) -> tuple[list[Baseline], list[s
     Returns the fitted baselines and notes on any that were skipped.
     """
     data = load_posts(corpus)
-    texts, labels = data["text"], data["label"]
+    # Plain lists: indexing a datasets column one post at a time is slow (about 0.1 ms a post).
+    texts, labels = list(data["text"]), list(data["label"])
     fit_idx, val_idx = train_test_split(np.arange(len(texts)), test_size=HOLDOUT, stratify=labels, random_state=seed)
     fit_texts, fit_labels = [texts[i] for i in fit_idx], [labels[i] for i in fit_idx]
     val_texts = [texts[i] for i in val_idx]

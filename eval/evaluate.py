@@ -79,7 +79,7 @@ def _column(path: Path, name: str) -> list[str] | None:
     other columns (``id``) are read through it as the text column.
     """
     try:
-        return load_posts(path, text_column=name, label_column=None, default_label="benign")["text"]
+        return list(load_posts(path, text_column=name, label_column=None, default_label="benign")["text"])
     except ValueError:
         return None
 
@@ -93,13 +93,13 @@ def load_data(path: Path, name: str | None = None) -> EvalData:
     columns = data.column_names
     return EvalData(
         name=name or path.name,
-        texts=data["text"],
-        labels=data["label"],
+        texts=list(data["text"]),
+        labels=list(data["label"]),
         labelled=labelled,
         ids=_column(path, "id"),
-        lang=data["lang"] if "lang" in columns else None,
-        kind=data["kind"] if "kind" in columns else None,
-        obfuscated=data["obfuscated"] if "obfuscated" in columns else None,
+        lang=list(data["lang"]) if "lang" in columns else None,
+        kind=list(data["kind"]) if "kind" in columns else None,
+        obfuscated=list(data["obfuscated"]) if "obfuscated" in columns else None,
     )
 
 
