@@ -165,7 +165,9 @@ def test_members_are_independent_draws_averaged(tmp_path):
     assert data["rows"] == first.metadata["training_data"]["rows"] + second.metadata["training_data"]["rows"]
     texts = ["boat to Italy this week, 3 places, whatsapp", "happy birthday", "who can take me to UK, how much?"]
     averaged = average_pipelines([first.pipeline, second.pipeline])
-    assert np.allclose(both.predict_proba(texts), averaged.predict_proba(texts), atol=1e-6)
+    # Bit for bit: members fitted in worker processes equal those fitted in this one.
+    assert np.array_equal(both.pipeline[-1].coef_, averaged[-1].coef_)
+    assert np.array_equal(both.pipeline.predict_proba(texts), averaged.predict_proba(texts))
     assert not np.allclose(first.predict_proba(texts), second.predict_proba(texts), atol=1e-3)
 
     dump = tmp_path / "corpus.jsonl"
@@ -174,3 +176,4 @@ def test_members_are_independent_draws_averaged(tmp_path):
     rows = [json.loads(line) for line in dump.read_text("utf-8").splitlines()]
     assert len(rows) == data["rows"]
     assert {r["member"] for r in rows} == {0, 1}
+

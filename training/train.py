@@ -31,6 +31,7 @@ import numpy as np
 from joblib import Parallel, delayed
 from sklearn.metrics import f1_score, roc_auc_score
 from sklearn.pipeline import Pipeline
+from threadpoolctl import threadpool_limits
 
 import adclassify
 from adclassify.data import load_posts
@@ -105,11 +106,14 @@ def fit_member(config: dict[str, Any], seed: int) -> tuple[Pipeline, int, str]:
     params = json.loads(json.dumps(config["pipeline"]))
     params.setdefault("classifier", {})["random_state"] = seed
     pipeline = build_pipeline(params)
-    pipeline.fit(
-        [r["text"] for r in rows],
-        [r["label"] for r in rows],
-        classifier__sample_weight=np.array([r["weight"] for r in rows]),
-    )
+    # One thread: scikit-learn's OpenMP loops sum in an order that depends on
+    # the thread count, so the weights would depend on the machine and --jobs.
+    with threadpool_limits(limits=1):
+        pipeline.fit(
+            [r["text"] for r in rows],
+            [r["label"] for r in rows],
+            classifier__sample_weight=np.array([r["weight"] for r in rows]),
+        )
     return pipeline, len(rows), data_hash(rows)
 
 
