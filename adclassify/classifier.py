@@ -239,7 +239,7 @@ class Classifier:
         """
         for _, transformer in self.pipeline.named_steps["features"].transformer_list:
             if isinstance(transformer, IndicatorVectorizer):
-                rows = {tuple(r) for r in np.asarray(transformer.terms_).tolist()}
+                rows = set(transformer.rows())
                 wanted = {r for r in lexicon_rows() if r[0] not in transformer.exclude}
                 return transformer if rows == wanted else None
         return None

@@ -446,12 +446,22 @@ class IndicatorVectorizer(TransformerMixin, BaseEstimator):
         rows = [r for r in read_lexicons(self.lexicon_dir) if r[0] not in self.exclude]
         names = sorted({r[0] for r in rows} | {f"{r[0]}={r[3]}" for r in rows})
         names += [name for name, _ in self._DETECTORS] + ["n_kinds", "no_indicator"]
-        # Fixed-width string arrays: saved as plain .npy arrays, which load
-        # fast and need no pickle (a list of tuples would be thousands of objects).
-        self.terms_ = np.array(rows, dtype=str).reshape(len(rows), 4)
-        self.keys_ = np.array(normalize_keys(rows), dtype=str)
+        # One string each (rows by newline, columns by tab), saved as a plain
+        # .npy array: no pickle, and no padding of every cell to the longest
+        # term, which a fixed-width (n, 4) array needs and which made loading slow.
+        self.terms_ = np.array("\n".join("\t".join(row) for row in rows))
+        self.keys_ = np.array("\n".join(normalize_keys(rows)))
         self.feature_names_ = np.array(names, dtype=str)
         return self
+
+    def rows(self) -> list[tuple[str, str, str, str]]:
+        """The lexicon rows ``(category, term, lang, value)`` the vectorizer was fitted with."""
+        check_is_fitted(self)
+        terms = np.asarray(self.terms_)
+        if terms.ndim == 2:  # the layout of earlier saved models: one row per lexicon row
+            return [tuple(row) for row in terms.tolist()]
+        text = str(terms)
+        return [tuple(line.split("\t")) for line in text.split("\n")] if text else []
 
     @property
     def matcher(self) -> Matcher:
@@ -459,8 +469,11 @@ class IndicatorVectorizer(TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         matcher = self.__dict__.get("_matcher")
         if matcher is None:
-            keys = np.asarray(self.keys_).tolist() if hasattr(self, "keys_") else None
-            matcher = Matcher([tuple(row) for row in np.asarray(self.terms_).tolist()], keys)
+            keys = None
+            if hasattr(self, "keys_"):
+                stored = np.asarray(self.keys_)
+                keys = stored.tolist() if stored.ndim else (str(stored).split("\n") if str(stored) else [])
+            matcher = Matcher(self.rows(), keys)
             self.__dict__["_matcher"] = matcher
         return matcher
 

@@ -300,3 +300,18 @@ def test_offset_map_equals_a_per_character_loop(texts):
         assert changed == (len(expected) != len(text) or any(len(_TABLE[ord(c)]) != 1 for c in text))
         for starts, ends in (_char_map(text, changed), _char_map(text)):
             assert list(starts) == expected and list(ends) == [i + 1 for i in expected]
+
+
+def test_indicator_rows_are_stored_compactly_and_old_layouts_still_load():
+    from adclassify.lexicon import normalize_keys, read_lexicons
+
+    v = IndicatorVectorizer().fit(["x"])
+    expected = [r for r in read_lexicons() if r[0] not in v.exclude]
+    assert v.rows() == expected
+    assert np.asarray(v.terms_).ndim == 0  # one string, not a padded (n, 4) array
+    post = ["boat to italy, whatsapp +44 7700 900123, last 3 places"]
+    old = IndicatorVectorizer().fit(["x"])
+    old.terms_ = np.array(expected, dtype=str).reshape(len(expected), 4)
+    old.keys_ = np.array(normalize_keys(expected), dtype=str)
+    assert old.rows() == expected
+    assert (old.transform(post) != v.transform(post)).nnz == 0 and v.transform(post).nnz > 3
