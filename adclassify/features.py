@@ -389,6 +389,12 @@ def _poly_word(text: str) -> int:
 
 
 
+def _lines(stored: np.ndarray) -> list[str]:
+    """The lines of a string saved as a 0-d array (see ``IndicatorVectorizer.fit``)."""
+    text = str(stored)
+    return text.split("\n") if text else []
+
+
 class IndicatorVectorizer(TransformerMixin, BaseEstimator):
     """Count smuggling indicators in normalised posts.
 
@@ -460,8 +466,7 @@ class IndicatorVectorizer(TransformerMixin, BaseEstimator):
         terms = np.asarray(self.terms_)
         if terms.ndim == 2:  # the layout of earlier saved models: one row per lexicon row
             return [tuple(row) for row in terms.tolist()]
-        text = str(terms)
-        return [tuple(line.split("\t")) for line in text.split("\n")] if text else []
+        return [tuple(line.split("\t")) for line in _lines(terms)]
 
     @property
     def matcher(self) -> Matcher:
@@ -472,7 +477,7 @@ class IndicatorVectorizer(TransformerMixin, BaseEstimator):
             keys = None
             if hasattr(self, "keys_"):
                 stored = np.asarray(self.keys_)
-                keys = stored.tolist() if stored.ndim else (str(stored).split("\n") if str(stored) else [])
+                keys = stored.tolist() if stored.ndim else _lines(stored)
             matcher = Matcher(self.rows(), keys)
             self.__dict__["_matcher"] = matcher
         return matcher
