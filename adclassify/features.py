@@ -387,10 +387,15 @@ def _poly_word(text: str) -> int:
     return sum(ord(c) * pow(_PRIME, k, 1 << 64) for k, c in enumerate(text)) & _MASK
 
 
-
-
 def _lines(stored: np.ndarray) -> list[str]:
-    """The lines of a string saved as a 0-d array (see ``IndicatorVectorizer.fit``)."""
+    """The lines of a stored string column, in either saved layout.
+
+    Now one string joined by newlines (see ``IndicatorVectorizer.fit``);
+    models saved before hold one array item per line.
+    """
+    stored = np.asarray(stored)
+    if stored.ndim:
+        return stored.tolist()
     text = str(stored)
     return text.split("\n") if text else []
 
@@ -474,10 +479,7 @@ class IndicatorVectorizer(TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         matcher = self.__dict__.get("_matcher")
         if matcher is None:
-            keys = None
-            if hasattr(self, "keys_"):
-                stored = np.asarray(self.keys_)
-                keys = stored.tolist() if stored.ndim else _lines(stored)
+            keys = _lines(self.keys_) if hasattr(self, "keys_") else None
             matcher = Matcher(self.rows(), keys)
             self.__dict__["_matcher"] = matcher
         return matcher

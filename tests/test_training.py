@@ -176,4 +176,3 @@ def test_members_are_independent_draws_averaged(tmp_path):
     rows = [json.loads(line) for line in dump.read_text("utf-8").splitlines()]
     assert len(rows) == data["rows"]
     assert {r["member"] for r in rows} == {0, 1}
-
