@@ -88,6 +88,16 @@ class Classifier:
             raise ValueError(f"the first class must be 'benign', got {self.labels[0]!r}")
         thresholds = metadata.get("thresholds", {"review": 0.5, "action": 0.9})
         self.thresholds: dict[str, float] = {k: float(thresholds[k]) for k in ("review", "action")}
+        self._gate = self._evidence_column() if metadata.get("require_evidence") else None
+
+    def _evidence_column(self) -> tuple[str, int]:
+        """The indicator step's name and its ``no_evidence`` column, for models that require evidence."""
+        for name, transformer in self.pipeline.named_steps["features"].transformer_list:
+            if isinstance(transformer, IndicatorVectorizer):
+                names = np.asarray(transformer.feature_names_).tolist()
+                if "no_evidence" in names:
+                    return name, names.index("no_evidence")
+        raise ModelError("the metadata requires evidence, but the model has no 'no_evidence' indicator column")
 
     def __repr__(self) -> str:
         return f"Classifier(name={self.metadata.get('name')!r}, version={self.metadata.get('version')!r})"
@@ -135,11 +145,15 @@ class Classifier:
         """
         steps = self.pipeline.named_steps
         union = steps["features"]
-        if union.n_jobs not in (None, 1):
-            return self.pipeline[1:].predict_proba(texts) if normalized else self.pipeline.predict_proba(texts)
         norm = texts if normalized else steps["normalize"].transform(texts)
+        if union.n_jobs not in (None, 1):
+            proba = self.pipeline[1:].predict_proba(norm)
+            if self._gate:
+                proba[self._unseen(union.named_transformers[self._gate[0]].transform(norm))] = self._benign
+            return proba
         weights = union.transformer_weights or {}
         blocks = []
+        unseen = None
         for name, transformer in union.transformer_list:
             if hits is not None and transformer is self._shared_indicators:
                 parts = [transformer.count(norm, hits)]
@@ -147,12 +161,27 @@ class Classifier:
                 parts = transformer.transform_blocks(norm)
             else:
                 parts = [transformer.transform(norm)]
+            if self._gate and name == self._gate[0]:
+                unseen = self._unseen(parts[0])
             weight = weights.get(name)
             blocks += parts if weight in (None, 1) else [part * weight for part in parts]
         model = steps["classifier"]
         if isinstance(model, CalibratedLinearClassifier):  # joining the blocks would copy every feature
-            return model.predict_proba(blocks)
-        return model.predict_proba(sp.hstack(blocks).tocsr())
+            proba = model.predict_proba(blocks)
+        else:
+            proba = model.predict_proba(sp.hstack(blocks).tocsr())
+        if unseen is not None:
+            proba[unseen] = self._benign
+        return proba
+
+    def _unseen(self, indicators: sp.spmatrix) -> np.ndarray:
+        """Rows of an indicator block without evidence (its ``no_evidence`` column is set)."""
+        return np.asarray(indicators[:, self._gate[1]].todense()).ravel() > 0
+
+    @cached_property
+    def _benign(self) -> np.ndarray:
+        """The probabilities of a post without evidence, when the model requires evidence: benign, surely."""
+        return np.eye(len(self.labels))[0]
 
     def predict_proba(self, texts: Sequence[str], *, n_jobs: int = 1, batch_size: int = 2048) -> np.ndarray:
         """Probabilities of each label, shape ``(n, len(labels))``; rows sum to 1.

@@ -407,8 +407,10 @@ class IndicatorVectorizer(TransformerMixin, BaseEstimator):
     (one value, such as ``mode=boat`` or ``countries=GB``) and the detectors
     ``phone``, ``url``, ``handle``, ``amount`` and ``flag``, plus ``n_kinds``
     (how many of the violating categories, or a phone number, occur together)
-    and ``no_indicator`` (none does: an advert needs at least one, so this is
-    strong evidence of an ordinary post). Counts are ``log1p``-scaled.
+    and ``no_evidence`` (no term of a violating category, of ``document`` or
+    ``job``, and no detector match: nothing a moderator could be shown, which
+    :class:`~adclassify.Classifier` can require before it flags a post).
+    Counts are ``log1p``-scaled.
 
     Parameters
     ----------
@@ -446,6 +448,7 @@ class IndicatorVectorizer(TransformerMixin, BaseEstimator):
         "countries",
         "cities",
     )
+    _EVIDENCE = frozenset((*_VIOLATING, "document", "job"))
 
     def __init__(self, *, lexicon_dir: str | None = None, exclude: tuple[str, ...] = ("direction", "numbers")) -> None:
         self.lexicon_dir = lexicon_dir
@@ -456,7 +459,7 @@ class IndicatorVectorizer(TransformerMixin, BaseEstimator):
         check_texts(X)
         rows = [r for r in read_lexicons(self.lexicon_dir) if r[0] not in self.exclude]
         names = sorted({r[0] for r in rows} | {f"{r[0]}={r[3]}" for r in rows})
-        names += [name for name, _ in self._DETECTORS] + ["n_kinds", "no_indicator"]
+        names += [name for name, _ in self._DETECTORS] + ["n_kinds", "no_evidence"]
         # One string each (rows by newline, columns by tab), saved as a plain
         # .npy array: no pickle, and no padding of every cell to the longest
         # term, which a fixed-width (n, 4) array needs and which made loading slow.
@@ -521,6 +524,7 @@ class IndicatorVectorizer(TransformerMixin, BaseEstimator):
         cols: list[int] = []
         kind_docs: list[int] = []
         kind_ids: list[int] = []
+        shown: list[int] = []  # posts with evidence, once per match
         targets: dict[tuple[str, str], tuple[list[int], int | None]] = {}
         for i, found in enumerate(hits):
             for hit in found:
@@ -532,6 +536,8 @@ class IndicatorVectorizer(TransformerMixin, BaseEstimator):
                 for j in target[0]:
                     docs.append(i)
                     cols.append(j)
+                if hit.category in self._EVIDENCE:
+                    shown.append(i)
                 if target[1] is not None:
                     kind_docs.append(i)
                     kind_ids.append(target[1])
@@ -539,6 +545,7 @@ class IndicatorVectorizer(TransformerMixin, BaseEstimator):
         starts = np.cumsum([0] + [len(t) + 1 for t in texts[:-1]])
         for name, pattern in self._DETECTORS:
             found = np.searchsorted(starts, [m.start() for m in pattern.finditer(joined)], side="right") - 1
+            shown += found.tolist()
             if name in column:
                 docs += found.tolist()
                 cols += [column[name]] * len(found)
@@ -555,11 +562,13 @@ class IndicatorVectorizer(TransformerMixin, BaseEstimator):
             extra_rows.append(has)
             extra_cols.append(np.full(len(has), column["n_kinds"]))
             extra_vals.append(n_kinds[has])
-        if "no_indicator" in column:
-            none = np.flatnonzero(n_kinds == 0)
-            extra_rows.append(none)
-            extra_cols.append(np.full(len(none), column["no_indicator"]))
-            extra_vals.append(np.ones(len(none)))
+        # Models fitted before ``no_evidence`` have ``no_indicator``: no violating kind.
+        for name, empty in (("no_indicator", n_kinds == 0), ("no_evidence", np.bincount(shown, minlength=n_docs) == 0)):
+            if name in column:
+                none = np.flatnonzero(empty)
+                extra_rows.append(none)
+                extra_cols.append(np.full(len(none), column[name]))
+                extra_vals.append(np.ones(len(none)))
         if extra_rows:
             counts = counts + sp.csr_matrix(
                 (np.concatenate(extra_vals), (np.concatenate(extra_rows), np.concatenate(extra_cols))),

@@ -31,7 +31,8 @@ from eval.evaluate import load_data
 VARIANTS: dict[str, str] = {
     "full": "the whole config",
     "no background": "without the word-frequency background chatter source",
-    "no indicators": "without the lexicon indicator features",
+    "no evidence rule": "posts without evidence scored by the model like any other (`require_evidence = false`)",
+    "no indicators": "without the lexicon: no indicator features and no evidence rule",
     "no word n-grams": "character n-grams and indicators only",
     "no char n-grams": "word n-grams and indicators only (character n-grams of length 1)",
     "a third of the benign posts": "1,800 instead of 5,400 generated benign posts per language",
@@ -52,8 +53,11 @@ def variant_config(config: dict[str, Any], name: str, scale: float, members: int
     pipe = out.setdefault("pipeline", {})
     if name == "no background":
         out["sources"] = [s for s in out["sources"] if s["type"] != "background"]
+    elif name == "no evidence rule":
+        out.setdefault("thresholds", {})["require_evidence"] = False
     elif name == "no indicators":
         pipe["indicator_weight"] = 0.0
+        out.setdefault("thresholds", {})["require_evidence"] = False
     elif name == "no word n-grams":
         pipe.setdefault("ngrams", {})["word_ngram_range"] = [0, 0]
     elif name == "no char n-grams":

@@ -170,3 +170,27 @@ def test_score_leaves_the_garbage_collector_as_it_found_it(tiny):
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_a_model_that_requires_evidence_gives_posts_without_any_risk_zero(tiny_pipeline):
+    import copy
+
+    posts = ["what a goal, see you at the beach", "boat to Italy 2000 euro, whatsapp +44 7700 900123"]
+    plain = adclassify.Classifier(tiny_pipeline, {})
+    gated = adclassify.Classifier(tiny_pipeline, {"require_evidence": True})
+    before, after = plain.predict_proba(posts), gated.predict_proba(posts)
+    assert {e.kind for e in extract(posts[0])} == {"context"} and extract(posts[1]) != []
+    assert before[0, 0] < 1.0
+    np.testing.assert_array_equal(after[0], [1.0, 0.0, 0.0, 0.0, 0.0])
+    np.testing.assert_array_equal(after[1], before[1])
+    records = gated.score(posts)  # the path that counts the indicators from the evidence scan
+    assert [r["risk"] for r in records] == [0.0, gated.risk(posts)[1]] and records[0]["label"] == "benign"
+    parallel = copy.deepcopy(tiny_pipeline).set_params(features__n_jobs=2)  # the plain scikit-learn path
+    np.testing.assert_allclose(
+        adclassify.Classifier(parallel, {"require_evidence": True}).predict_proba(posts), after, atol=1e-6
+    )
+    legacy = copy.deepcopy(tiny_pipeline)
+    indicators = legacy.named_steps["features"].transformer_list[1][1]
+    indicators.feature_names_ = indicators.feature_names_[indicators.feature_names_ != "no_evidence"]
+    with pytest.raises(adclassify.ModelError, match="no_evidence"):
+        adclassify.Classifier(legacy, {"require_evidence": True})

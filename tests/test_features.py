@@ -159,7 +159,15 @@ def test_indicators_find_lexicon_terms_and_detectors():
     X = v.transform(normalize_batch(["WhatsApp +44 7700 900123 boat to Italy", "hello"])).toarray()
     for name in ("phone", "channel", "channel=whatsapp"):
         assert X[0, names.index(name)] > 0
-    assert np.flatnonzero(X[1]).tolist() == [names.index("no_indicator")]
+    assert np.flatnonzero(X[1]).tolist() == [names.index("no_evidence")]
+
+
+def test_no_evidence_is_set_only_when_nothing_of_a_violating_kind_is_found():
+    v = IndicatorVectorizer().fit(DOCS)
+    column = list(v.get_feature_names_out()).index("no_evidence")
+    posts = ["call me +44 7700 900123", "passport", "farm work", "see you at the beach", "what a goal", "tonight"]
+    X = v.transform(normalize_batch(posts)).toarray()
+    assert (X[:, column] > 0).tolist() == [False, False, False, True, True, False]
 
 
 REFERENCE_ROWS = [

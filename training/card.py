@@ -76,6 +76,16 @@ def _fpr(fig: dict[str, Any] | None, key: str) -> str:
     return f"{100 * fig[key]:.2f}%" if fig and key in fig else "not measured"
 
 
+def _gate(metadata: dict) -> str:
+    """The evidence rule, when the model has it."""
+    if not metadata.get("require_evidence"):
+        return ""
+    return (
+        "- evidence required: a post in which the lexicons and detectors find nothing of a violating\n"
+        "  kind (contact, price, place, mode, document, job, offer, request...) gets risk 0\n"
+    )
+
+
 def render_card(metadata: dict[str, Any]) -> str:
     """Markdown model card: intended use, limitations, data, thresholds, metrics."""
     test = metadata["metrics"]["test"]
@@ -111,7 +121,7 @@ real posts and no evaluation data were used. Seed {metadata["seed"]}; {_members(
 ## Thresholds
 - review: {thresholds["review"]} (highest cut-off keeping recall >= 0.95 on the validation split)
 - action: {thresholds["action"]} (lowest cut-off with precision >= 0.98 on the validation split)
-
+{_gate(metadata)}
 ## Held-out test split (phrases never seen in training)
 ROC-AUC {test.get("roc_auc")}, macro-F1 {test.get("macro_f1")}, recall at review
 {test.get("recall_review")}, FPR at review {test.get("fpr_review")}.

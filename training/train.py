@@ -208,16 +208,17 @@ def main(argv: list[str] | None = None) -> int:
             {"seed": member, "rows": rows, "sha256": digest}
             for member, (_, rows, digest) in zip(seeds, fitted, strict=True)
         ]
-    clf = adclassify.Classifier(pipeline, {})
-    val_risk = clf.risk([r["text"] for r in val])
     limits = config.get("thresholds", {})
+    gate = {"require_evidence": bool(limits.get("require_evidence", False))}
+    clf = adclassify.Classifier(pipeline, gate)
+    val_risk = clf.risk([r["text"] for r in val])
     thresholds = pick_thresholds(
         val_risk,
         np.array([r["label"] != "benign" for r in val]),
         limits.get("review_recall", 0.95),
         limits.get("action_precision", 0.98),
     )
-    clf = adclassify.Classifier(pipeline, {"thresholds": thresholds})
+    clf = adclassify.Classifier(pipeline, {"thresholds": thresholds} | gate)
     metrics = {"validation": evaluate(clf, val), "test": evaluate(clf, test)}
     metadata = {
         "name": config.get("name", "adclassify-model"),
@@ -228,6 +229,7 @@ def main(argv: list[str] | None = None) -> int:
         "config": config,
         "labels": list(clf.labels),
         "thresholds": thresholds,
+        **gate,
         "training_data": training_data,
         "libraries": {name: version(name) for name in ("scikit-learn", "numpy", "scipy", "skops")}
         | {"python": platform.python_version()},
