@@ -67,7 +67,8 @@ class Classifier:
         Fitted pipeline whose last step has ``classes_`` with ``benign`` first.
     metadata : dict
         Model metadata; ``thresholds`` holds the ``review`` and ``action``
-        risk cut-offs.
+        risk cut-offs. With ``require_evidence`` true, a post whose indicator
+        column ``no_evidence`` is set scores ``benign`` with probability 1.
 
     Examples
     --------
@@ -323,7 +324,8 @@ class Classifier:
         ``feature``, ``contribution`` and, where the feature is an n-gram of
         the post, the ``text`` and ``span`` in the original post. ``intercept``
         plus the sum of all contributions (``logit``) equals the model's logit
-        of that label.
+        of that label. ``no_evidence`` is true when the model requires
+        evidence and the post has none: its risk is then 0 whatever the logits.
         """
         if not isinstance(text, str):
             raise TypeError(f"explain takes one post as str, got {type(text).__name__}")
@@ -331,13 +333,15 @@ class Classifier:
         steps = self.pipeline.named_steps
         model = steps["classifier"]
         k = self.labels.index(record["label"])
-        record.update(contributions=[], intercept=0.0, logit=0.0, explained_label=record["label"])
+        record.update(contributions=[], intercept=0.0, logit=0.0, explained_label=record["label"], no_evidence=False)
         if not text.strip():
             return record
         window = text if len(text) <= MAX_CHARS else max(_windows(text), key=lambda w: self.risk([w])[0])
         norm = steps["normalize"].transform([window])[0]
         X = steps["features"].transform([norm]).tocsr()
         names = steps["features"].get_feature_names_out()
+        if self._gate:
+            record["no_evidence"] = bool(X[0, list(names).index(f"{self._gate[0]}__no_evidence")] > 0)
         weights = X.data * model.coef_[k, X.indices] / model.temperature_
         totals: dict[int, float] = {}
         for col, w in zip(X.indices.tolist(), weights.tolist(), strict=True):

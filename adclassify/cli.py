@@ -221,6 +221,8 @@ def _explain(args: argparse.Namespace) -> int:
     print(f"\nrisk {result['risk']:.3f}  label {result['label']}  flagged {result['flagged'] or '-'}")
     if result["summary"]:
         print(f"evidence: {result['summary']}")
+    if result["no_evidence"]:
+        print("no evidence of a violating kind: the model scores such posts at risk 0")
     print(f"\ntop contributions to the logit of {result['explained_label']} (intercept {result['intercept']:+.3f}):")
     for item in result["contributions"]:
         where = f"  «{item['text']}»" if "text" in item else ""

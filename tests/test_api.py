@@ -185,6 +185,8 @@ def test_a_model_that_requires_evidence_gives_posts_without_any_risk_zero(tiny_p
     np.testing.assert_array_equal(after[1], before[1])
     records = gated.score(posts)  # the path that counts the indicators from the evidence scan
     assert [r["risk"] for r in records] == [0.0, gated.risk(posts)[1]] and records[0]["label"] == "benign"
+    assert [gated.explain(p)["no_evidence"] for p in posts] == [True, False]
+    assert not plain.explain(posts[0])["no_evidence"]
     parallel = copy.deepcopy(tiny_pipeline).set_params(features__n_jobs=2)  # the plain scikit-learn path
     np.testing.assert_allclose(
         adclassify.Classifier(parallel, {"require_evidence": True}).predict_proba(posts), after, atol=1e-6

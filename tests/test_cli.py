@@ -143,6 +143,13 @@ def test_explain_and_info(model):
     assert info.returncode == 0 and json.loads(info.stdout)["name"] == "tiny"
 
 
+def test_explain_says_when_the_evidence_rule_sets_the_risk():
+    res = run("explain", "see you at the beach")  # the default model requires evidence
+    assert res.returncode == 0
+    assert "risk 0.000" in res.stdout and "no evidence of a violating kind" in res.stdout
+    assert "no evidence" not in run("explain", "boat to Italy, WhatsApp +44 7700 900123").stdout
+
+
 def test_python_dash_m(model):
     res = subprocess.run([sys.executable, "-m", "adclassify", "info", *model], capture_output=True, text=True)
     assert res.returncode == 0
