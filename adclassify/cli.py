@@ -233,10 +233,8 @@ def _explain(args: argparse.Namespace) -> int:
 def _info(args: argparse.Namespace) -> int:
     clf = load_model(args.model)
     meta = clf.metadata
-    shown = {
-        k: meta.get(k)
-        for k in ("name", "version", "trained_at", "seed", "labels", "thresholds", "training_data", "libraries")
-    }
+    keys = ("name", "version", "trained_at", "seed", "labels", "thresholds", "require_evidence")
+    shown = {k: meta.get(k) for k in (*keys, "training_data", "libraries")}
     shown["metrics"] = {
         k: {m: v for m, v in fig.items() if m != "by_lang"} for k, fig in meta.get("metrics", {}).items()
     }

@@ -148,6 +148,7 @@ def test_explain_says_when_the_evidence_rule_sets_the_risk():
     assert res.returncode == 0
     assert "risk 0.000" in res.stdout and "no evidence of a violating kind" in res.stdout
     assert "no evidence" not in run("explain", "boat to Italy, WhatsApp +44 7700 900123").stdout
+    assert json.loads(run("info").stdout)["require_evidence"] is True
 
 
 def test_python_dash_m(model):
