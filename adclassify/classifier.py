@@ -124,12 +124,15 @@ class Classifier:
                 out[short] = self._pipeline_proba([normalized[i] for i in short], normalized=True, hits=found)
         for i in live:
             if len(texts[i]) > MAX_CHARS:
-                probs = self._pipeline_proba(_windows(texts[i]))
+                probs = self._pipeline_proba(_windows(texts[i]), gate=False)
                 out[i] = probs[np.argmin(probs[:, 0])]
+                # Evidence is looked for in the whole post: a window boundary can cut a term.
+                if self._gate and self._without_evidence(texts[i]):
+                    out[i] = self._benign
         return out
 
     def _pipeline_proba(
-        self, texts: list[str], *, normalized: bool = False, hits: list[list[Hit]] | None = None
+        self, texts: list[str], *, normalized: bool = False, hits: list[list[Hit]] | None = None, gate: bool = True
     ) -> np.ndarray:
         """``pipeline.predict_proba`` without the orchestration overhead of a call.
 
@@ -142,14 +145,16 @@ class Classifier:
         (:func:`~adclassify.normalize.normalize` gives the same text as the
         pipeline's step), and that step is skipped. ``hits`` are the lexicon
         hits of ``texts``; the indicator step counts them instead of scanning
-        again when it was fitted with the same lexicon rows.
+        again when it was fitted with the same lexicon rows. With ``gate``, the
+        evidence rule applies to each text (when the model has it).
         """
         steps = self.pipeline.named_steps
         union = steps["features"]
         norm = texts if normalized else steps["normalize"].transform(texts)
+        gate = gate and self._gate is not None
         if union.n_jobs not in (None, 1):
             proba = self.pipeline[1:].predict_proba(norm)
-            if self._gate:
+            if gate:
                 proba[self._unseen(union.named_transformers[self._gate[0]].transform(norm))] = self._benign
             return proba
         weights = union.transformer_weights or {}
@@ -162,7 +167,7 @@ class Classifier:
                 parts = transformer.transform_blocks(norm)
             else:
                 parts = [transformer.transform(norm)]
-            if self._gate and name == self._gate[0]:
+            if gate and name == self._gate[0]:
                 unseen = self._unseen(parts[0])
             weight = weights.get(name)
             blocks += parts if weight in (None, 1) else [part * weight for part in parts]
@@ -176,8 +181,14 @@ class Classifier:
         return proba
 
     def _unseen(self, indicators: sp.spmatrix) -> np.ndarray:
-        """Rows of an indicator block without evidence (its ``no_evidence`` column is set)."""
-        return np.asarray(indicators[:, self._gate[1]].todense()).ravel() > 0
+        """Rows of an (unweighted) indicator block without evidence: its ``no_evidence`` column is set."""
+        return indicators[:, self._gate[1]].toarray().ravel() > 0
+
+    def _without_evidence(self, text: str) -> bool:
+        """Whether a whole post has no evidence, by the model's own indicator step."""
+        steps = self.pipeline.named_steps
+        indicators = steps["features"].named_transformers[self._gate[0]]
+        return bool(self._unseen(indicators.transform(steps["normalize"].transform([text])))[0])
 
     @cached_property
     def _benign(self) -> np.ndarray:
@@ -341,7 +352,7 @@ class Classifier:
         X = steps["features"].transform([norm]).tocsr()
         names = steps["features"].get_feature_names_out()
         if self._gate:
-            record["no_evidence"] = bool(X[0, list(names).index(f"{self._gate[0]}__no_evidence")] > 0)
+            record["no_evidence"] = self._without_evidence(text)
         weights = X.data * model.coef_[k, X.indices] / model.temperature_
         totals: dict[int, float] = {}
         for col, w in zip(X.indices.tolist(), weights.tolist(), strict=True):

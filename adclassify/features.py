@@ -536,7 +536,7 @@ class IndicatorVectorizer(TransformerMixin, BaseEstimator):
                 for j in target[0]:
                     docs.append(i)
                     cols.append(j)
-                if hit.category in self._EVIDENCE:
+                if target[0] and hit.category in self._EVIDENCE:  # a category it was fitted with
                     shown.append(i)
                 if target[1] is not None:
                     kind_docs.append(i)

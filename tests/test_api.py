@@ -191,6 +191,14 @@ def test_a_model_that_requires_evidence_gives_posts_without_any_risk_zero(tiny_p
     np.testing.assert_allclose(
         adclassify.Classifier(parallel, {"require_evidence": True}).predict_proba(posts), after, atol=1e-6
     )
+    # A post longer than a window: evidence is looked for in the whole post, so a term
+    # cut by a window boundary still counts ("bo" ends the first window, "at" starts the second).
+    filler = ("see you at the beach " * 200)[: adclassify.MAX_CHARS - 2]
+    cut, none = filler + "boat", filler + "see you"
+    assert len(cut) > adclassify.MAX_CHARS and {e.kind for e in extract(cut)} == {"mode"}
+    assert gated.risk([cut])[0] == plain.risk([cut])[0] > 0
+    assert gated.risk([none])[0] == 0 < plain.risk([none])[0]
+    assert gated.explain(cut)["no_evidence"] is False
     legacy = copy.deepcopy(tiny_pipeline)
     indicators = legacy.named_steps["features"].transformer_list[1][1]
     indicators.feature_names_ = indicators.feature_names_[indicators.feature_names_ != "no_evidence"]

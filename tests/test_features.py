@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
+from adclassify.evidence import lexicon_hits
 from adclassify.features import (
     HashedNgramVectorizer,
     IndicatorVectorizer,
@@ -168,6 +169,21 @@ def test_no_evidence_is_set_only_when_nothing_of_a_violating_kind_is_found():
     posts = ["call me +44 7700 900123", "passport", "farm work", "see you at the beach", "what a goal", "tonight"]
     X = v.transform(normalize_batch(posts)).toarray()
     assert (X[:, column] > 0).tolist() == [False, False, False, True, True, False]
+
+
+def test_models_fitted_with_no_indicator_keep_computing_it():
+    v = IndicatorVectorizer().fit(DOCS)
+    v.feature_names_ = np.where(v.feature_names_ == "no_evidence", "no_indicator", v.feature_names_)
+    names = list(v.get_feature_names_out())
+    X = v.transform(normalize_batch(["passport", "boat to Italy"])).toarray()
+    # the old column: no term of a violating kind such as a mode (documents were not one)
+    assert X[:, names.index("no_indicator")].tolist() == [pytest.approx(np.log1p(1)), 0.0]
+
+
+def test_counting_shared_hits_equals_transform_when_a_category_is_excluded():
+    v = IndicatorVectorizer(exclude=("direction", "numbers", "document")).fit(DOCS)
+    texts = normalize_batch(["passport", "boat to Italy, WhatsApp +44 7700 900123", "hello"])
+    np.testing.assert_array_equal(v.count(texts, lexicon_hits(texts)).toarray(), v.transform(texts).toarray())
 
 
 REFERENCE_ROWS = [

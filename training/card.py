@@ -76,7 +76,7 @@ def _fpr(fig: dict[str, Any] | None, key: str) -> str:
     return f"{100 * fig[key]:.2f}%" if fig and key in fig else "not measured"
 
 
-def _gate(metadata: dict) -> str:
+def _gate(metadata: dict[str, Any]) -> str:
     """The evidence rule, when the model has it."""
     if not metadata.get("require_evidence"):
         return ""
