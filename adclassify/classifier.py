@@ -126,9 +126,11 @@ class Classifier:
             if len(texts[i]) > MAX_CHARS:
                 probs = self._pipeline_proba(_windows(texts[i]), gate=False)
                 out[i] = probs[np.argmin(probs[:, 0])]
-                # Evidence is looked for in the whole post: a window boundary can cut a term.
-                if self._gate and self._without_evidence(texts[i]):
-                    out[i] = self._benign
+                if self._gate:  # evidence is looked for in the whole post: a window boundary can cut a term
+                    prepare = self.pipeline.named_steps["normalize"].transform
+                    whole = normalized[i : i + 1] if normalized is not None else prepare(texts[i : i + 1])
+                    if self._without_evidence(whole)[0]:
+                        out[i] = self._benign
         return out
 
     def _pipeline_proba(
@@ -155,7 +157,7 @@ class Classifier:
         if union.n_jobs not in (None, 1):
             proba = self.pipeline[1:].predict_proba(norm)
             if gate:
-                proba[self._unseen(union.named_transformers[self._gate[0]].transform(norm))] = self._benign
+                proba[self._without_evidence(norm)] = self._benign
             return proba
         weights = union.transformer_weights or {}
         blocks = []
@@ -184,11 +186,10 @@ class Classifier:
         """Rows of an (unweighted) indicator block without evidence: its ``no_evidence`` column is set."""
         return indicators[:, self._gate[1]].toarray().ravel() > 0
 
-    def _without_evidence(self, text: str) -> bool:
-        """Whether a whole post has no evidence, by the model's own indicator step."""
-        steps = self.pipeline.named_steps
-        indicators = steps["features"].named_transformers[self._gate[0]]
-        return bool(self._unseen(indicators.transform(steps["normalize"].transform([text])))[0])
+    def _without_evidence(self, normalized: list[str]) -> np.ndarray:
+        """Which normalised posts have no evidence, by the model's own indicator step."""
+        indicators = self.pipeline.named_steps["features"].named_transformers[self._gate[0]]
+        return self._unseen(indicators.transform(normalized))
 
     @cached_property
     def _benign(self) -> np.ndarray:
@@ -352,7 +353,7 @@ class Classifier:
         X = steps["features"].transform([norm]).tocsr()
         names = steps["features"].get_feature_names_out()
         if self._gate:
-            record["no_evidence"] = self._without_evidence(text)
+            record["no_evidence"] = bool(self._without_evidence(steps["normalize"].transform([text]))[0])
         weights = X.data * model.coef_[k, X.indices] / model.temperature_
         totals: dict[int, float] = {}
         for col, w in zip(X.indices.tolist(), weights.tolist(), strict=True):

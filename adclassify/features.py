@@ -544,13 +544,13 @@ class IndicatorVectorizer(TransformerMixin, BaseEstimator):
         joined = _SEP.join(texts)
         starts = np.cumsum([0] + [len(t) + 1 for t in texts[:-1]])
         for name, pattern in self._DETECTORS:
-            found = np.searchsorted(starts, [m.start() for m in pattern.finditer(joined)], side="right") - 1
-            shown += found.tolist()
+            found = (np.searchsorted(starts, [m.start() for m in pattern.finditer(joined)], side="right") - 1).tolist()
+            shown += found
             if name in column:
-                docs += found.tolist()
+                docs += found
                 cols += [column[name]] * len(found)
             if name == "phone":
-                kind_docs += found.tolist()
+                kind_docs += found
                 kind_ids += [kind_of["phone"]] * len(found)
         counts = sp.coo_matrix((np.ones(len(cols)), (docs, cols)), shape=(n_docs, width)).tocsr()
         kind_doc = np.asarray(kind_docs, dtype=np.int64)

@@ -197,6 +197,7 @@ def test_a_model_that_requires_evidence_gives_posts_without_any_risk_zero(tiny_p
     cut, none = filler + "boat", filler + "see you"
     assert len(cut) > adclassify.MAX_CHARS and {e.kind for e in extract(cut)} == {"mode"}
     assert gated.risk([cut])[0] == plain.risk([cut])[0] > 0
+    assert [r["risk"] for r in gated.score([cut, none])] == gated.risk([cut, none]).tolist()
     assert gated.risk([none])[0] == 0 < plain.risk([none])[0]
     assert gated.explain(cut)["no_evidence"] is False
     legacy = copy.deepcopy(tiny_pipeline)
