@@ -15,7 +15,8 @@ Both train on the exact training corpus (``python -m training.train
 package) minus a stratified, seeded 10 % hold-out on which their thresholds
 are picked by the rule used for the shipped model: ``review`` is the highest
 cut-off keeping recall >= 0.95, ``action`` the lowest cut-off with precision
->= 0.98 before precision first fails with more than 50 posts flagged.
+>= 0.98 before precision first fails with more than 50 posts flagged, at the
+shipped model's ``action_prevalence`` when it has one.
 Evaluation data is never used to fit or tune them.
 """
 
@@ -128,8 +129,13 @@ class FastTextBaseline(Baseline):
         return out / out.sum(axis=1, keepdims=True)
 
 
-def train_baselines(corpus: Path, seed: int = 0) -> tuple[list[Baseline], list[str]]:
+def train_baselines(
+    corpus: Path, seed: int = 0, prevalence: float | None = None
+) -> tuple[list[Baseline], list[str]]:
     """Train every available baseline on ``corpus`` and set its thresholds on the hold-out.
+
+    ``prevalence`` weights the action precision as the shipped model's
+    ``action_prevalence`` does (see ``pick_thresholds``).
 
     Returns the fitted baselines and notes on any that were skipped.
     """
@@ -150,7 +156,7 @@ def train_baselines(corpus: Path, seed: int = 0) -> tuple[list[Baseline], list[s
     for kind in kinds:
         print(f"training baseline {kind.name} on {len(fit_texts)} posts", file=sys.stderr)
         baseline = kind(fit_texts, fit_labels, seed)
-        baseline.thresholds = pick_thresholds(baseline.risk(val_texts), val_violating)
+        baseline.thresholds = pick_thresholds(baseline.risk(val_texts), val_violating, prevalence=prevalence)
         baselines.append(baseline)
     return baselines, notes
 

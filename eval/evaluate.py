@@ -201,11 +201,11 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _baselines(args: argparse.Namespace) -> tuple[list[Baseline], list[str]]:
+def _baselines(args: argparse.Namespace, prevalence: float | None) -> tuple[list[Baseline], list[str]]:
     if args.train_data is not None:
-        return train_baselines(args.train_data, seed=args.seed)
+        return train_baselines(args.train_data, seed=args.seed, prevalence=prevalence)
     with tempfile.TemporaryDirectory() as tmp:
-        return train_baselines(dump_training_corpus(Path(tmp) / "corpus.jsonl"), seed=args.seed)
+        return train_baselines(dump_training_corpus(Path(tmp) / "corpus.jsonl"), seed=args.seed, prevalence=prevalence)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -216,7 +216,9 @@ def main(argv: list[str] | None = None) -> int:
     scorers: dict[str, Scorer] = {MODEL: clf}
     notes: list[str] = []
     if args.baselines:
-        baselines, notes = _baselines(args)
+        # the baselines' action cut-off follows the model's own rule
+        prevalence = clf.metadata.get("config", {}).get("thresholds", {}).get("action_prevalence")
+        baselines, notes = _baselines(args, prevalence)
         scorers.update({b.name: b for b in baselines})
     result: dict[str, Any] = {
         "model": {

@@ -1,6 +1,7 @@
 """Training data: the generator, its splits, and loading files through datasets."""
 
 import json
+import re
 
 import pytest
 
@@ -35,6 +36,17 @@ def test_splits_share_no_phrase():
             )
 
 
+def test_banks_hold_only_placeholders_and_no_phone_numbers():
+    """Contacts in the banks are placeholders the generator fills with fictional ones."""
+    allowed = {"{phone}", "{handle}", "{n}", "{num}", "{price}"}
+    for lang, bank in load_banks().items():
+        for group in ("slots", "posts", "benign"):
+            for key, items in bank.get(group, {}).items():
+                for item in items:
+                    assert set(re.findall(r"\{[^{}]*\}", item)) <= allowed, (lang, key)
+                    assert not re.search(r"\d(?:[ .-]?\d){7}", item), (lang, key)
+
+
 def test_thresholds():
     import numpy as np
 
@@ -42,6 +54,21 @@ def test_thresholds():
     violating = np.array([True, True, True, False, False, False])
     t = pick_thresholds(risk, violating, recall=0.95, precision=0.98)
     assert t["review"] == 0.7 and t["action"] >= t["review"]
+
+
+def test_action_precision_at_a_lower_prevalence_needs_a_higher_cut():
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    violating = rng.random(4000) < 0.2
+    risk = np.clip(rng.normal(np.where(violating, 0.75, 0.3), 0.15), 0, 1)
+    own = pick_thresholds(risk, violating)
+    assert pick_thresholds(risk, violating, prevalence=violating.mean()) == own
+    rare = pick_thresholds(risk, violating, prevalence=0.01)
+    assert rare["review"] == own["review"] and rare["action"] > own["action"]
+    flagged = risk >= rare["action"]
+    tpr, fpr = flagged[violating].mean(), flagged[~violating].mean()
+    assert 0.01 * tpr / (0.01 * tpr + 0.99 * fpr) >= 0.98 if fpr else tpr > 0
 
 
 @pytest.mark.parametrize("suffix", ["jsonl", "csv", "parquet"])

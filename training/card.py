@@ -86,6 +86,12 @@ def _gate(metadata: dict[str, Any]) -> str:
     )
 
 
+def _prevalence(metadata: dict[str, Any]) -> str:
+    """How the action precision was weighted, when it was."""
+    share = metadata.get("config", {}).get("thresholds", {}).get("action_prevalence")
+    return "" if share is None else f", reweighted as if {share:.2%} of posts were violating"
+
+
 def render_card(metadata: dict[str, Any]) -> str:
     """Markdown model card: intended use, limitations, data, thresholds, metrics."""
     test = metadata["metrics"]["test"]
@@ -120,7 +126,7 @@ real posts and no evaluation data were used. Seed {metadata["seed"]}; {_members(
 
 ## Thresholds
 - review: {thresholds["review"]} (highest cut-off keeping recall >= 0.95 on the validation split)
-- action: {thresholds["action"]} (lowest cut-off with precision >= 0.98 on the validation split)
+- action: {thresholds["action"]} (lowest cut-off with precision >= 0.98 on the validation split{_prevalence(metadata)})
 {_gate(metadata)}
 ## Held-out test split (phrases never seen in training)
 ROC-AUC {test.get("roc_auc")}, macro-F1 {test.get("macro_f1")}, recall at review

@@ -217,6 +217,7 @@ def main(argv: list[str] | None = None) -> int:
         np.array([r["label"] != "benign" for r in val]),
         limits.get("review_recall", 0.95),
         limits.get("action_precision", 0.98),
+        limits.get("action_prevalence"),
     )
     clf = adclassify.Classifier(pipeline, {"thresholds": thresholds} | gate)
     metrics = {"validation": evaluate(clf, val), "test": evaluate(clf, test)}

@@ -8,7 +8,11 @@ __all__ = ["pick_thresholds"]
 
 
 def pick_thresholds(
-    risk: np.ndarray, violating: np.ndarray, recall: float = 0.95, precision: float = 0.98
+    risk: np.ndarray,
+    violating: np.ndarray,
+    recall: float = 0.95,
+    precision: float = 0.98,
+    prevalence: float | None = None,
 ) -> dict[str, float]:
     """Review and action cut-offs from validation risks.
 
@@ -18,10 +22,23 @@ def pick_thresholds(
     it with more than 50 posts flagged (so a lucky dip deep in the ranking
     does not count). ``action`` is never below ``review``.
 
+    Precision depends on how common violating posts are. With ``prevalence``
+    (the share of violating posts where the model runs), precision is
+    computed as if the validation split had that share: benign posts are
+    reweighted, ``p * TPR / (p * TPR + (1 - p) * FPR)``. A generated
+    validation split is far richer in violations than a real feed, so its
+    own precision overstates the precision of automated action there.
+    ``None`` uses the split as it is.
+
     Examples
     --------
     >>> pick_thresholds(np.array([0.9, 0.8, 0.7, 0.2]), np.array([True, True, True, False]))
     {'review': 0.7, 'action': 0.7}
+    >>> risk = np.array([0.9, 0.8, 0.7, 0.6, 0.5, 0.1])
+    >>> pick_thresholds(risk, np.array([True, True, False, True, True, False]), precision=0.7)
+    {'review': 0.5, 'action': 0.5}
+    >>> pick_thresholds(risk, np.array([True, True, False, True, True, False]), precision=0.7, prevalence=0.1)
+    {'review': 0.5, 'action': 0.8}
     """
     risk, violating = np.asarray(risk, dtype=float), np.asarray(violating, dtype=bool)
     positives = np.sort(risk[violating])[::-1]
@@ -29,7 +46,10 @@ def pick_thresholds(
     cuts = np.unique(risk)[::-1]
     flagged = np.searchsorted(np.sort(-risk), -cuts, side="right")
     hits = np.searchsorted(np.sort(-risk[violating]), -cuts, side="right")
-    ok = hits / flagged >= precision
+    false = flagged - hits
+    if prevalence is not None and hits[-1] and false[-1]:
+        hits, false = prevalence * hits / hits[-1], (1 - prevalence) * false / false[-1]
+    ok = hits / (hits + false) >= precision
     failed = np.flatnonzero(~ok & (flagged > 50))
     ok[failed[0] if len(failed) else len(ok) :] = False
     action = float(cuts[np.flatnonzero(ok)[-1]]) if ok.any() else 1.0
