@@ -235,6 +235,8 @@ def _info(args: argparse.Namespace) -> int:
     meta = clf.metadata
     keys = ("name", "version", "trained_at", "seed", "labels", "thresholds", "require_evidence")
     shown = {k: meta.get(k) for k in (*keys, "training_data", "libraries")}
+    # how the thresholds were picked: recall, precision and the prevalence behind it
+    shown["threshold_rules"] = meta.get("config", {}).get("thresholds")
     shown["metrics"] = {
         k: {m: v for m, v in fig.items() if m != "by_lang"} for k, fig in meta.get("metrics", {}).items()
     }

@@ -148,7 +148,8 @@ def test_explain_says_when_the_evidence_rule_sets_the_risk():
     assert res.returncode == 0
     assert "risk 0.000" in res.stdout and "no evidence of a violating kind" in res.stdout
     assert "no evidence" not in run("explain", "boat to Italy, WhatsApp +44 7700 900123").stdout
-    assert json.loads(run("info").stdout)["require_evidence"] is True
+    info = json.loads(run("info").stdout)
+    assert info["require_evidence"] is True and info["threshold_rules"]["action_prevalence"] == 0.01
 
 
 def test_python_dash_m(model):
