@@ -353,7 +353,8 @@ class Classifier:
         X = steps["features"].transform([norm]).tocsr()
         names = steps["features"].get_feature_names_out()
         if self._gate:
-            record["no_evidence"] = bool(self._without_evidence(steps["normalize"].transform([text]))[0])
+            whole = [norm] if window is text else steps["normalize"].transform([text])
+            record["no_evidence"] = bool(self._without_evidence(whole)[0])
         weights = X.data * model.coef_[k, X.indices] / model.temperature_
         totals: dict[int, float] = {}
         for col, w in zip(X.indices.tolist(), weights.tolist(), strict=True):
