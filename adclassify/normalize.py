@@ -22,7 +22,10 @@ The steps, in order:
 2. regional-indicator pairs to ``flag_<cc>`` tokens;
 3. letters split by spaces, dots or dashes re-joined (``t e l e g r a m``);
 4. Cyrillic and Greek look-alikes folded inside Latin words;
-5. leetspeak folded between Latin letters (``wh4tsapp``).
+5. leetspeak folded in Latin words (``wh4tsapp``, ``3urope``), except where
+   digits start a number with its unit (``10k``, ``5pm``, ``1500eur``).
+   Arabizi digits inside words (``7arga``) are folded the same way, in
+   posts and in lexicon terms alike.
 
 Every pattern is linear-time: possessive quantifiers and look-arounds on
 single characters leave nothing to backtrack.
@@ -177,10 +180,15 @@ def _fold_confusables(match: re.Match[str]) -> str:
 
 
 def _fold_leet(match: re.Match[str]) -> str:
-    return "".join(_LEET.get(c, c) for c in match.group())
+    token = match.group()
+    lead = len(token) - len(token.lstrip(_LEET_DIGITS))
+    if lead and token[lead:].rstrip(_LEET_DIGITS) in _NUMBER_SUFFIXES:
+        return token  # a number and its unit: "5k", "10am", "4x4"
+    return "".join(_LEET.get(c, c) for c in token)
 
 
 _LEET_CLASS = "[" + re.escape("".join(_LEET)) + "]"
+_LEET_DIGITS = "".join(c for c in _LEET if c.isdigit())
 _CONF_CLASS = "[" + "".join(_CONFUSABLES) + "]"
 _SPACED_SEP = re.compile(r"[ .\-*·•/|]++")
 
@@ -206,8 +214,15 @@ _STEPS: tuple[tuple[re.Pattern[str], re.Pattern[str], Callable[[re.Match[str]], 
         _fold_confusables,
     ),
     (
-        re.compile(_LEET_CLASS + "(?<=[a-z].)"),
-        re.compile(r"(?<![\w@$])[a-z]++(?:" + _LEET_CLASS + r"++[a-z]++)++" + _LEET_CLASS + r"?+(?![\w@$])"),
+        # a Latin word with leetspeak inside it or at its edges, up to two
+        # digits at either end ("wh4tsapp", "3urope", "pl4c35"); the look-ahead
+        # only admits words with a leet character, and it never leaves the word
+        re.compile(_LEET_CLASS + "(?:(?<=[a-z].)|(?=[a-z]))"),
+        re.compile(
+            r"(?<![\w@$])(?=[a-z" + re.escape("".join(_LEET)) + "]*?" + _LEET_CLASS + ")"
+            "[" + _LEET_DIGITS + "]{0,2}+[a-z]++(?:" + _LEET_CLASS + "++[a-z]++)*+"
+            "[" + _LEET_DIGITS + r"]{0,2}+(?![\w@$])"
+        ),
         _fold_leet,
     ),
 )
@@ -361,6 +376,16 @@ def _translate(texts: Sequence[str]) -> tuple[list[str], list[bool]]:
     for i in np.unique(np.searchsorted(offsets[1:], odd, side="right")).tolist():
         resized[i] = True
     return [out[a:b] for a, b in pairwise(bounds)], resized
+
+
+def _number_suffixes() -> frozenset[str]:
+    """Words written straight after a number: the table's, and the lexicons' currency and multiplier terms."""
+    words = [row[0] for row in read_table("number_suffixes.tsv")]
+    words += [row[0] for name in ("currency.tsv", "multiplier.tsv") for row in read_table(name, "lexicons")]
+    return frozenset(_translate(words)[0])
+
+
+_NUMBER_SUFFIXES = _number_suffixes()
 
 
 def _char_map(text: str, resized: bool = True) -> tuple[Sequence[int], Sequence[int]]:

@@ -10,6 +10,7 @@ def test_undoes_evasion():
         "w.h.a.t.s.a.p.p": "whatsapp",
         "t e l e g r a m": "telegram",
         "wh4tsapp p@ssp0rt": "whatsapp passport",
+        "3urope 1taly pl4c35 80at": "europe italy places boat",  # leetspeak at the edges of words
         "Whаtsаpp": "whatsapp",  # Cyrillic а inside a Latin word
         "Tele\u200bgram": "telegram",
         "ＴＥＬＥＧＲＡＭ": "telegram",
@@ -21,7 +22,10 @@ def test_undoes_evasion():
 
 def test_keeps_real_text_and_numbers():
     assert normalize_batch(["Привет мир"])[0] == "привет мир"  # Cyrillic words stay Cyrillic
-    assert normalize_batch(["1500eur mp3 covid19"])[0] == "1500eur mp3 covid19"
+    # a number with its unit, currency or multiplier is not leetspeak
+    numbers = "1500eur 10k 5pm 4x4 10h30 5bin 15tr 1st 100euro 2024 +44 7700 900123 call07700900123"
+    assert normalize_batch([numbers])[0] == numbers
+    assert normalize_batch(["@b0at_4u #p4ss"])[0] == "@b0at_4u #pass"  # handles keep their digits
     assert normalize_batch(["٠٧٧٠٠"])[0] == "07700"
 
 
