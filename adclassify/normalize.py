@@ -24,8 +24,8 @@ The steps, in order:
 4. Cyrillic and Greek look-alikes folded inside Latin words;
 5. leetspeak folded in Latin words (``wh4tsapp``, ``3urope``), except where
    digits start a number with its unit (``10k``, ``5pm``, ``1500eur``).
-   Arabizi digits inside words (``7arga``) are folded the same way, in
-   posts and in lexicon terms alike.
+   Arabizi digits in Latin words (``7arga``, ``ta3mal``) are folded the
+   same way, in posts and in lexicon terms alike.
 
 Every pattern is linear-time: possessive quantifiers and look-arounds on
 single characters leave nothing to backtrack.
