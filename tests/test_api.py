@@ -9,6 +9,7 @@ import pytest
 import adclassify
 from adclassify import extract, extract_many
 from adclassify.evidence import summarize
+from adclassify.lexicon import normalize_keys
 
 
 def test_public_surface():
@@ -205,3 +206,11 @@ def test_a_model_that_requires_evidence_gives_posts_without_any_risk_zero(tiny_p
     indicators.feature_names_ = indicators.feature_names_[indicators.feature_names_ != "no_evidence"]
     with pytest.raises(adclassify.ModelError, match="no_evidence"):
         adclassify.Classifier(legacy, {"require_evidence": True})
+
+
+def test_shipped_model_was_fitted_with_this_normaliser(default_model):
+    """Lexicon terms are stored normalised when a model is fitted: a change of
+    the normaliser needs the default model retrained, or its terms stop matching."""
+    indicators = dict(default_model.pipeline["features"].transformer_list)["indicators"]
+    stored = np.asarray(indicators.keys_).item().split("\n")
+    assert stored == normalize_keys(indicators.rows())
