@@ -23,12 +23,14 @@ The steps, in order:
 3. letters split by spaces, dots or dashes re-joined (``t e l e g r a m``);
 4. Cyrillic and Greek look-alikes folded inside Latin words;
 5. leetspeak folded in Latin words (``wh4tsapp``, ``3urope``), except where
-   digits start a number with its unit (``10k``, ``5pm``, ``1500eur``).
-   Arabizi digits in Latin words (``7arga``, ``ta3mal``) are folded the
-   same way, in posts and in lexicon terms alike.
+   one or two digits start a number with its unit (``10k``, ``5pm``,
+   ``15eur``); three or more digits are always a number. Arabizi digits in
+   Latin words (``7arga``, ``ta3mal``) are folded the same way, in posts and
+   in lexicon terms alike; a word with ``2`` or ``6`` is left as it is.
 
 Every pattern is linear-time: possessive quantifiers and look-arounds on
-single characters leave nothing to backtrack.
+single characters leave nothing to backtrack; the one longer look-ahead (step
+5) starts only at the beginning of a word and never leaves it.
 """
 
 from __future__ import annotations
@@ -415,8 +417,12 @@ def _substitute(
         new_ends.extend(ends[pos:a])
         rep = repl(match)
         new.append(rep)
-        new_starts.extend([starts[a]] * len(rep))
-        new_ends.extend([ends[b - 1]] * len(rep))
+        if len(rep) == b - a:  # letter for letter (leetspeak, look-alikes): each keeps its own span
+            new_starts.extend(starts[a:b])
+            new_ends.extend(ends[a:b])
+        else:
+            new_starts.extend([starts[a]] * len(rep))
+            new_ends.extend([ends[b - 1]] * len(rep))
         pos = b
     new.append(text[pos:])
     new_starts.extend(starts[pos:])

@@ -23,7 +23,7 @@ def test_undoes_evasion():
 def test_keeps_real_text_and_numbers():
     assert normalize_batch(["Привет мир"])[0] == "привет мир"  # Cyrillic words stay Cyrillic
     # a number with its unit, currency or multiplier is not leetspeak
-    numbers = "1500eur 10k 5pm 4x4 10h30 5bin 15tr 1st 100euro 2024 +44 7700 900123 call07700900123"
+    numbers = "15eur 1500eur 10k 5pm 4x4 10h30 5bin 15tr 1st 100euro 2024 +44 7700 900123 call07700900123"
     assert normalize_batch([numbers])[0] == numbers
     assert normalize_batch(["@b0at_4u #p4ss"])[0] == "@b0at_4u #pass"  # handles keep their digits
     assert normalize_batch(["٠٧٧٠٠"])[0] == "07700"
@@ -51,6 +51,15 @@ def test_offsets_point_into_original():
     i = n.text.index("whatsapp")
     a, b = n.span(i, i + len("whatsapp"))
     assert text[a:b] == "W.h.a.t.s.a.p.p"
+
+
+def test_letter_for_letter_folds_keep_each_characters_span():
+    text = "Price 10k on Wh4tsApp"
+    n = normalize(text)
+    for word in ("10", "app"):  # inside a kept number, inside a folded word
+        i = n.text.index(word)
+        a, b = n.span(i, i + len(word))
+        assert text[a:b].lower() == word
 
 
 @settings(max_examples=300, deadline=None)
