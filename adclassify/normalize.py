@@ -58,6 +58,7 @@ def _read_table(name: str) -> dict[str, str]:
 _LETTERS = _read_table("letters.tsv")
 _CONFUSABLES = _read_table("confusables.tsv")
 _LEET = _read_table("leet.tsv")
+_NUMBER_SUFFIXES = frozenset(_read_table("number_suffixes.tsv"))  # "10k", "5pm": a number, not leetspeak
 
 # Combining marks removed after NFKD: Latin/Greek/Cyrillic diacritics and
 # Arabic harakat. Marks that carry meaning elsewhere (Devanagari vowel signs)
@@ -378,16 +379,6 @@ def _translate(texts: Sequence[str]) -> tuple[list[str], list[bool]]:
     for i in np.unique(np.searchsorted(offsets[1:], odd, side="right")).tolist():
         resized[i] = True
     return [out[a:b] for a, b in pairwise(bounds)], resized
-
-
-def _number_suffixes() -> frozenset[str]:
-    """Words written straight after a number: the table's, and the lexicons' currency and multiplier terms."""
-    words = [row[0] for row in read_table("number_suffixes.tsv")]
-    words += [row[0] for name in ("currency.tsv", "multiplier.tsv") for row in read_table(name, "lexicons")]
-    return frozenset(_translate(words)[0])
-
-
-_NUMBER_SUFFIXES = _number_suffixes()
 
 
 def _char_map(text: str, resized: bool = True) -> tuple[Sequence[int], Sequence[int]]:
