@@ -42,6 +42,16 @@ def test_summary_is_short_and_readable():
     assert "price: 1500 EUR" in line and " | " in line
 
 
+def test_links_are_reported_as_written():
+    # the normaliser reads leetspeak digits at word edges as letters; a link's value keeps them
+    found = extract("Info: HTTPS://Site.example/Boat99 or www.b0at4u.example")
+    links = [(e.text, e.value) for e in found if e.kind == "contact"]
+    assert links == [
+        ("HTTPS://Site.example/Boat99", "https://site.example/boat99"),
+        ("www.b0at4u.example", "www.b0at4u.example"),
+    ]
+
+
 LINK_PIECES = [*"htps:/w.comeuk a1-", "www.", "https://", ".com", ".uk", "http://x"]
 
 
