@@ -203,3 +203,18 @@ def test_members_are_independent_draws_averaged(tmp_path):
     rows = [json.loads(line) for line in dump.read_text("utf-8").splitlines()]
     assert len(rows) == data["rows"]
     assert {r["member"] for r in rows} == {0, 1}
+
+
+def test_card_combines_hard_negative_sets_from_counts():
+    from training.card import _quality_bar
+
+    dev = {"n": 10, "roc_auc": 0.98, "macro_f1": 0.9, "obfuscated_recall_review": 1.0, "by_lang": {}}
+    real = {"n": 100, "fpr_review": 0.0, "fpr_action": 0.0}
+    # 42 of 3,539 and 188 of 6,447: 0.0230 from the counts, 0.0231 from the rounded rates
+    hard = [
+        {"n": 3539, "fpr_review": 0.0119, "false_positives_review": 42},
+        {"n": 6447, "fpr_review": 0.0292, "false_positives_review": 188},
+    ]
+    paths = ["devset.jsonl", "real_posts.jsonl", "migration_posts.jsonl", "news_migration.jsonl"]
+    card = _quality_bar(dict(zip(paths, [dev, real, *hard], strict=True)))
+    assert "| migration_posts + news_migration FPR at review | <= 0.03 | 0.023 | met |" in card

@@ -134,6 +134,7 @@ def evaluate(clf: adclassify.Classifier, rows: list[dict]) -> dict[str, Any]:
             out["recall_review"] = round(float(review[mask][v].mean()), 4)
         if (~v).any():
             out["fpr_review"] = round(float(review[mask][~v].mean()), 4)
+            out["false_positives_review"] = int(review[mask][~v].sum())
         if v.any() and (~v).any():
             out["roc_auc"] = round(float(roc_auc_score(v, risk[mask])), 4)
         return out
