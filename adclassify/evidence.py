@@ -341,7 +341,7 @@ def extract_many(
 def _evidence(text: str, norm: Normalized, hits: list[Hit], regions: tuple[str, ...]) -> list[Evidence]:
     """The evidence of one post from its normalised text and lexicon hits."""
     body = norm.text
-    spans: list[tuple[str, int, int, str | None]] = []
+    spans: list[tuple[str, int, int, str]] = []
     ambiguous = []
     for hit in hits:
         kind = _KIND.get(hit.category)
@@ -359,7 +359,11 @@ def _evidence(text: str, norm: Normalized, hits: list[Hit], regions: tuple[str, 
     for present, pattern in ((_LINK_HINT.search(body), URL), ("@" in body, HANDLE)):
         if present:
             for match in pattern.finditer(body):
-                spans.append(("contact", match.start(), match.end(), None if pattern is URL else match.group()))
+                value = match.group()
+                if pattern is URL:  # as written: the normalised text reads leetspeak digits as letters
+                    a, b = norm.span(match.start(), match.end())
+                    value = text[a:b].lower()
+                spans.append(("contact", match.start(), match.end(), value))
     for start, end, value in _prices(body, hits):
         spans.append(("price", start, end, value))
     if ambiguous and places and any(kind in _CONTEXT_KINDS for kind, *_ in spans):
@@ -368,9 +372,7 @@ def _evidence(text: str, norm: Normalized, hits: list[Hit], regions: tuple[str, 
     for kind, start, end, value in spans:
         a, b = norm.span(start, end)
         if b > a:
-            # a link's value (None here) is the link as written, in lower case: the
-            # normalised text reads leetspeak digits as letters ("t.me/ali99")
-            items.append(Evidence(kind, text[a:b], a, b, text[a:b].lower() if value is None else value))
+            items.append(Evidence(kind, text[a:b], a, b, value))
     return _dedupe(items)
 
 

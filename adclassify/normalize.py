@@ -190,7 +190,8 @@ def _fold_leet(match: re.Match[str]) -> str:
     return "".join(_LEET.get(c, c) for c in token)
 
 
-_LEET_CLASS = "[" + re.escape("".join(_LEET)) + "]"
+_LEET_CHARS = re.escape("".join(_LEET))
+_LEET_CLASS = "[" + _LEET_CHARS + "]"
 _LEET_DIGITS = "".join(c for c in _LEET if c.isdigit())
 _CONF_CLASS = "[" + "".join(_CONFUSABLES) + "]"
 _SPACED_SEP = re.compile(r"[ .\-*·•/|]++")
@@ -222,7 +223,7 @@ _STEPS: tuple[tuple[re.Pattern[str], re.Pattern[str], Callable[[re.Match[str]], 
         # only admits words with a leet character, and it never leaves the word
         re.compile(_LEET_CLASS + "(?:(?<=[a-z].)|(?=[a-z]))"),
         re.compile(
-            r"(?<![\w@$])(?=[a-z" + re.escape("".join(_LEET)) + "]*?" + _LEET_CLASS + ")"
+            r"(?<![\w@$])(?=[a-z" + _LEET_CHARS + "]*?" + _LEET_CLASS + ")"
             "[" + _LEET_DIGITS + "]{0,2}+[a-z]++(?:" + _LEET_CLASS + "++[a-z]++)*+"
             "[" + _LEET_DIGITS + r"]{0,2}+(?![\w@$])"
         ),
