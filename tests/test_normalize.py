@@ -1,6 +1,7 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from adclassify.lexicon import read_lexicons
 from adclassify.normalize import normalize, normalize_batch
 
 
@@ -27,6 +28,37 @@ def test_keeps_real_text_and_numbers():
     assert normalize_batch([numbers])[0] == numbers
     assert normalize_batch(["@b0at_4u #p4ss"])[0] == "@b0at_4u #pass"  # handles keep their digits
     assert normalize_batch(["٠٧٧٠٠"])[0] == "07700"
+
+
+def test_digits_that_belong_to_a_word_are_kept():
+    # Arabizi digits are letters: folded, these would read as "targa", "toms", "sas"
+    assert normalize_batch(["7arga 7oms 5as mp3"])[0] == "7arga 7oms 5as mp3"
+    assert normalize_batch(["l7arga"])[0] == "ltarga"  # a digit inside a word folds, as in the lexicons
+    # a link's path is left as written, counts before words are numbers
+    assert normalize_batch(["t.me/name99 w.example/b0at"])[0] == "t.me/name99 w.example/b0at"
+    assert normalize_batch(["5hours 3nights 18ans 7jours 4places"])[0] == "5hours 3nights 18ans 7jours 4places"
+
+
+def test_lexicon_words_with_a_digit_at_an_edge_keep_it():
+    # a lexicon word such as 7arga must be listed in tables/digit_words.tsv (or be a number with its unit)
+    words = {w for _, term, _, _ in read_lexicons() for w in term.lower().split()}
+    edged = sorted(
+        w
+        for w in words
+        if w.isascii() and w.isalnum() and not w.isdigit() and "2" not in w and "6" not in w
+        if w[0] in "01345789" or w[-1] in "01345789"
+    )
+    assert "7arga" in edged and "5as" in edged
+    assert [w for w in edged if normalize_batch([w])[0] != w] == []
+
+
+def test_spaced_count_stays_apart_from_its_word():
+    assert normalize_batch(["4 p l a c e s", "4.p.l.a.c.e.s", "3 u r o p e"]) == ["4 places", "4 places", "europe"]
+    text = "only 4 p l a c e s"
+    n = normalize(text)
+    i = n.text.index("places")
+    a, b = n.span(i, i + len("places"))
+    assert text[a:b] == "4 p l a c e s"  # the joined run as a whole
 
 
 def test_emojis_and_flags_become_tokens():
