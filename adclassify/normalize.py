@@ -20,15 +20,14 @@ The steps, in order:
    deleted, whitespace and control characters to a space, emojis to stable
    ``e_<name>`` tokens, letters hidden in symbols (``🅦``) to Latin letters;
 2. regional-indicator pairs to ``flag_<cc>`` tokens;
-3. letters split by spaces, dots or dashes re-joined (``t e l e g r a m``;
-   a leading count stays apart from its word: ``4 p l a c e s``);
+3. letters split by spaces, dots or dashes re-joined (``t e l e g r a m``);
 4. Cyrillic and Greek look-alikes folded inside Latin words;
 5. leetspeak folded in Latin words (``wh4tsapp``, ``3urope``), except where
-   digits start a number with its unit (``10k``, ``5pm``, ``15eur``), in
-   words whose digits belong to them (Arabizi ``7arga``, ``mp3``) and in a
-   link's path. Arabizi digits inside Latin words (``ta3mal``) are folded the
-   same way, in posts and in lexicon terms alike; a word with ``2`` or ``6``
-   is left as it is.
+   one or two digits start a number with its unit (``10k``, ``5pm``,
+   ``15eur``) and in words whose digits belong to them (Arabizi ``7arga``,
+   ``mp3``); three or more digits are always a number. Arabizi digits inside
+   Latin words (``ta3mal``) are folded the same way, in posts and in lexicon
+   terms alike; a word with ``2`` or ``6`` is left as it is.
 
 Every pattern is linear-time: possessive quantifiers and look-arounds on
 single characters leave nothing to backtrack; the one longer look-ahead (step
@@ -178,11 +177,7 @@ def _flag(match: re.Match[str]) -> str:
 
 
 def _join_spaced(match: re.Match[str]) -> str:
-    word = _SPACED_SEP.sub("", match.group())
-    count = len(word) - len(word.lstrip("0123456789"))
-    if count and word[count:] in _NUMBER_SUFFIXES:
-        return word[:count] + " " + word[count:]  # "4 p l a c e s": a count and its word
-    return word
+    return _SPACED_SEP.sub("", match.group())
 
 
 def _fold_confusables(match: re.Match[str]) -> str:
@@ -228,12 +223,11 @@ _STEPS: tuple[tuple[re.Pattern[str], re.Pattern[str], Callable[[re.Match[str]], 
     ),
     (
         # a Latin word with leetspeak inside it or at its edges, up to two
-        # digits at either end ("wh4tsapp", "3urope", "pl4c35"), not in a
-        # link's path (after "/"); the look-ahead only admits words with a
-        # leet character, and it never leaves the word
+        # digits at either end ("wh4tsapp", "3urope", "pl4c35"); the look-ahead
+        # only admits words with a leet character, and it never leaves the word
         re.compile(_LEET_CLASS + "(?:(?<=[a-z].)|(?=[a-z]))"),
         re.compile(
-            r"(?<![\w@$/])(?=[a-z" + _LEET_CHARS + "]*?" + _LEET_CLASS + ")"
+            r"(?<![\w@$])(?=[a-z" + _LEET_CHARS + "]*?" + _LEET_CLASS + ")"
             "[" + _LEET_DIGITS + "]{0,2}+[a-z]++(?:" + _LEET_CLASS + "++[a-z]++)*+"
             "[" + _LEET_DIGITS + r"]{0,2}+(?![\w@$])"
         ),
