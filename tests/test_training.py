@@ -36,6 +36,20 @@ def test_splits_share_no_phrase():
             )
 
 
+def test_everyday_emojis_do_not_depend_on_the_label():
+    """Violating and benign posts get everyday emojis equally often; only topical ones differ."""
+    from training.generate import DECORATION, TOPICAL
+
+    def shares(topical: float) -> tuple[float, float]:
+        gen = Generator("train", seed=5, banks={})
+        posts = [gen.decorate("plain words", topical) for _ in range(4000)]
+        return tuple(sum(any(e in p for e in pool) for p in posts) / len(posts) for pool in (DECORATION, TOPICAL))
+
+    violating, benign = shares(0.25), shares(0.05)
+    assert abs(violating[0] - benign[0]) < 0.03
+    assert violating[1] > benign[1] + 0.1
+
+
 def test_banks_hold_only_placeholders_and_no_phone_numbers():
     """Contacts in the banks are placeholders the generator fills with fictional ones."""
     allowed = {"{phone}", "{handle}", "{n}", "{num}", "{price}"}

@@ -82,8 +82,8 @@ REQUIRED = {
     "recruitment_lure": ("job_lure",),
     "smuggling_request": ("request",),
 }
-# Decoration is drawn from the same pools for every label, so that emojis and
-# joiners alone never tell the labels apart; topical emojis (boats, flags,
+# Everyday decoration and joiners are drawn the same way for every label, so
+# that they alone never tell the labels apart; topical emojis (boats, flags,
 # money) come mostly with violating posts and sometimes with benign ones.
 JOINERS = [" ", " ", " ", ". ", "\n", "\n", " - ", " | ", "! ", " ✅ ", " 👉 ", " 🔥 ", ", "]
 DECORATION = ["✅", "🔥", "👉", "💯", "🙏", "⚠️", "😂", "❤️", "👍", "🎉", "💪", "👇", "✨", "😍", "🤣", "😢", "☕", "⚽"]
@@ -250,7 +250,7 @@ class Generator:
         slots = bank["slots"]
         whole = bank["posts"].get(label, [])
         if whole and (not slots or r.random() < 0.3):
-            return self.decorate(self.fill(r.choice(whole)), topical=0.3)
+            return self.decorate(self.fill(r.choice(whole)), topical=0.15)
         if not slots:
             return None
         chosen = [name for name, p in RECIPES[label] if slots.get(name) and r.random() < p]
@@ -265,7 +265,7 @@ class Generator:
         order = chosen[:1] + rest
         if r.random() < 0.15:
             r.shuffle(order)
-        return self.decorate(self._join([self.fill(r.choice(slots[name])) for name in order]), topical=0.5)
+        return self.decorate(self._join([self.fill(r.choice(slots[name])) for name in order]), topical=0.25)
 
     def _join(self, parts: list[str]) -> str:
         text = parts[0]
@@ -274,15 +274,22 @@ class Generator:
         return text
 
     def decorate(self, text: str, topical: float) -> str:
-        """Add emojis at the start or end, and reply mentions, the same way for every label."""
+        """Add reply mentions and emojis at the start or end.
+
+        Everyday emojis come with the same chance for every label, so that
+        appending a few (an easy evasion) does not read as benign; topical
+        ones (boats, flags, money) come with the chance ``topical``.
+        """
         r = self.rng
         if r.random() < 0.15:
             text = r.choice(["@user ", self.handle() + " ", "@user @user "]) + text
-        pool = TOPICAL if r.random() < topical else DECORATION
+        if r.random() < topical:
+            emojis = "".join(r.choices(TOPICAL, k=r.randint(1, 3)))
+            text = emojis + " " + text if r.random() < 0.5 else text + " " + emojis
         if r.random() < 0.25:
-            text = r.choice(pool) * r.randint(1, 3) + " " + text
-        if r.random() < 0.25:
-            text += " " + "".join(r.choices(pool, k=r.randint(1, 4)))
+            text = r.choice(DECORATION) * r.randint(1, 3) + " " + text
+        if r.random() < 0.3:
+            text += " " + "".join(r.choices(DECORATION, k=r.randint(1, 4)))
         return text
 
     def benign(self, lang: str) -> tuple[str, str] | None:
@@ -297,7 +304,7 @@ class Generator:
         text = self.fill(r.choice(kinds[kind]))
         if r.random() < 0.2 and kinds.get("chatter"):
             text = self._join([text, self.fill(r.choice(kinds["chatter"]))])
-        return self.decorate(text, topical=0.1), kind
+        return self.decorate(text, topical=0.05), kind
 
     def _chatter_mix(self, chatter: list[str]) -> str:
         r = self.rng
@@ -306,7 +313,7 @@ class Generator:
             words = self.fill(r.choice(chatter)).split()
             a = r.randint(0, max(0, len(words) - 3))
             pieces.append(" ".join(words[a : a + r.randint(3, 14)]))
-        return self.decorate(self._join(pieces), topical=0.05)
+        return self.decorate(self._join(pieces), topical=0.02)
 
     # -- augmentation ----------------------------------------------------------
     def augment(self, text: str) -> str:
