@@ -215,6 +215,10 @@ class Classifier:
         Workers load the model once from its directory (when it has one)
         instead of receiving a pickled copy with every batch.
         """
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+        if not posts:
+            return []
         workers = n_jobs if n_jobs > 0 else max(os.cpu_count() or 1, 1)
         if workers > 1:
             batch_size = min(batch_size, -(-len(posts) // workers))

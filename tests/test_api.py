@@ -104,6 +104,13 @@ def test_score_batches_streams_in_order(tiny_model_dir):
     assert list(clf.score_batches(iter(batches))) == expected
     assert list(clf.score_batches((b for b in batches), n_jobs=2)) == expected
     assert list(clf.score_batches([])) == []
+    assert clf.score([], n_jobs=2) == [] and list(clf.score_batches([[]], n_jobs=2)) == [[]]
+
+
+def test_batch_size_must_be_positive(tiny):
+    for size in (0, -1):
+        with pytest.raises(ValueError, match="batch_size"):
+            tiny.score(["boat to UK"], batch_size=size)
 
 
 def test_determinism_across_batches_jobs_and_threads(tiny):

@@ -36,6 +36,12 @@ def test_splits_share_no_phrase():
             )
 
 
+def test_unknown_split_is_refused():
+    """A misspelt split name would otherwise draw from no phrase at all and give an empty corpus."""
+    with pytest.raises(ValueError, match="validation"):
+        Generator("validation", 0, banks={})
+
+
 def test_everyday_emojis_do_not_depend_on_the_label():
     """Violating and benign posts get everyday emojis equally often; only topical ones differ."""
     from training.generate import DECORATION, TOPICAL

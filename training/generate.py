@@ -98,6 +98,9 @@ def _read_tsv(path: Path) -> list[list[str]]:
     return rows[1:]
 
 
+SPLITS = ("train", "val", "test")
+
+
 def split_of(text: str) -> str:
     """The stable split of a phrase: about 10% ``val``, 10% ``test``, the rest ``train``."""
     byte = hashlib.sha1(text.encode("utf-8")).digest()[0]
@@ -136,6 +139,8 @@ class Generator:
         banks: dict[str, dict] | None = None,
         kind_weights: dict[str, float] | None = None,
     ) -> None:
+        if split not in SPLITS:
+            raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
         self.rng = random.Random(seed)
         self.split = split
         self.kind_weights = kind_weights or {}
