@@ -21,6 +21,7 @@ from typing import Any
 from adclassify.classifier import Classifier, load_model
 from adclassify.evidence import extract
 from adclassify.io import FORMATS, Writer, detect_format, read_rows
+from adclassify.models import threshold_rules
 
 log = logging.getLogger("adclassify")
 
@@ -236,7 +237,7 @@ def _info(args: argparse.Namespace) -> int:
     keys = ("name", "version", "trained_at", "seed", "labels", "thresholds", "require_evidence")
     shown = {k: meta.get(k) for k in (*keys, "training_data", "libraries")}
     # how the thresholds were picked: recall, precision and the prevalence behind it
-    shown["threshold_rules"] = meta.get("config", {}).get("thresholds")
+    shown["threshold_rules"] = threshold_rules(meta)
     shown["metrics"] = {
         k: {m: v for m, v in fig.items() if m != "by_lang"} for k, fig in meta.get("metrics", {}).items()
     }

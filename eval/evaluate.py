@@ -33,6 +33,7 @@ import numpy as np
 
 import adclassify
 from adclassify.data import load_posts
+from adclassify.models import threshold_rules
 from eval import metrics as m
 from eval import report
 from eval.baselines import Baseline, dump_training_corpus, train_baselines
@@ -217,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
     notes: list[str] = []
     if args.baselines:
         # the baselines' action cut-off follows the model's own rule
-        prevalence = clf.metadata.get("config", {}).get("thresholds", {}).get("action_prevalence")
+        prevalence = threshold_rules(clf.metadata).get("action_prevalence")
         baselines, notes = _baselines(args, prevalence)
         scorers.update({b.name: b for b in baselines})
     result: dict[str, Any] = {

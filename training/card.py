@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from adclassify.models import threshold_rules
+
 
 def _table(by_lang: dict[str, dict[str, Any]]) -> str:
     lines = ["| lang | n | ROC-AUC | recall at review | FPR at review |", "| --- | --- | --- | --- | --- |"]
@@ -89,7 +91,7 @@ def _gate(metadata: dict[str, Any]) -> str:
 
 def _prevalence(metadata: dict[str, Any]) -> str:
     """How the action precision was weighted, when it was."""
-    share = metadata.get("config", {}).get("thresholds", {}).get("action_prevalence")
+    share = threshold_rules(metadata).get("action_prevalence")
     return "" if share is None else f", reweighted as if {share:.2%} of posts were violating"
 
 

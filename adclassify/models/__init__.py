@@ -3,7 +3,7 @@
 from adclassify.models.linear import CalibratedLinearClassifier
 from adclassify.models.persist import TRUSTED_TYPES, ModelError, load_pipeline, read_metadata, save_pipeline
 from adclassify.models.pipeline import average_pipelines, build_pipeline
-from adclassify.models.thresholds import pick_thresholds
+from adclassify.models.thresholds import pick_thresholds, threshold_rules
 
 __all__ = [
     "TRUSTED_TYPES",
@@ -15,4 +15,5 @@ __all__ = [
     "pick_thresholds",
     "read_metadata",
     "save_pipeline",
+    "threshold_rules",
 ]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
-__all__ = ["pick_thresholds"]
+__all__ = ["pick_thresholds", "threshold_rules"]
 
 
 def pick_thresholds(
@@ -54,3 +56,20 @@ def pick_thresholds(
     ok[failed[0] if len(failed) else len(ok) :] = False
     action = float(cuts[np.flatnonzero(ok)[-1]]) if ok.any() else 1.0
     return {"review": round(review, 6), "action": round(max(action, review), 6)}
+
+
+def threshold_rules(metadata: dict[str, Any]) -> dict[str, Any]:
+    """The rules a model's cut-offs were picked with, from its metadata.
+
+    The training config's ``[thresholds]`` table (``review_recall``,
+    ``action_precision``, ``action_prevalence``...), as saved with the model;
+    empty for a model whose metadata does not record it.
+
+    Examples
+    --------
+    >>> threshold_rules({"config": {"thresholds": {"review_recall": 0.95, "action_prevalence": 0.01}}})
+    {'review_recall': 0.95, 'action_prevalence': 0.01}
+    >>> threshold_rules({"thresholds": {"review": 0.2, "action": 0.9}})
+    {}
+    """
+    return dict(metadata.get("config", {}).get("thresholds") or {})
