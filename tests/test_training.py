@@ -7,7 +7,7 @@ import pytest
 
 from adclassify.data import load_posts
 from adclassify.models import pick_thresholds
-from training.generate import Generator, load_banks, split_of
+from training.generate import SPLITS, Generator, load_banks, split_of
 
 
 def test_generator_is_deterministic_and_covers_labels():
@@ -26,7 +26,7 @@ def test_splits_share_no_phrase():
         for group in ("slots", "posts", "benign"):
             for items in bank.get(group, {}).values():
                 for item in items:
-                    assert split_of(item) in ("train", "val", "test")
+                    assert split_of(item) in SPLITS
     train = Generator("train", 0, banks)
     test = Generator("test", 0, banks)
     for lang in banks:

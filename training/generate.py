@@ -444,7 +444,7 @@ def generate(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", required=True, help="JSONL file to write")
-    parser.add_argument("--split", choices=["train", "val", "test"], default="train")
+    parser.add_argument("--split", choices=SPLITS, default="train")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--scale", type=float, default=1.0)
     args = parser.parse_args(argv)
