@@ -129,17 +129,8 @@ def figures(clf: adclassify.Classifier, path: str) -> dict[str, float | None]:
     return out
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", nargs="+", required=True)
-    parser.add_argument("--config", default="training/configs/default.toml")
-    parser.add_argument("--scale", type=float, default=0.5)
-    parser.add_argument("--members", type=int, default=2, help="members averaged in each variant")
-    parser.add_argument("--out", default="eval/reports/ablation.md")
-    parser.add_argument("--jobs", type=int, default=2, help="variants trained at once")
-    args = parser.parse_args(argv)
-    config = tomllib.loads(Path(args.config).read_text("utf-8"))
-    work = Path(tempfile.mkdtemp(prefix="ablation-"))
+def _run_variants(config: dict, args: argparse.Namespace, work: Path) -> list[tuple[str, str, dict]]:
+    """Train every variant in ``work`` (``args.jobs`` at a time) and measure each on ``args.data``."""
     running: list[tuple[str, subprocess.Popen]] = []
     names = list(VARIANTS)
     for start in range(0, len(names), args.jobs):
@@ -159,6 +150,23 @@ def main(argv: list[str] | None = None) -> int:
             rows.append((name, Path(path).name, fig))
             cells = " ".join(f"{k}={'-' if v is None else f'{v:.4f}'}" for k, v in fig.items())
             print(f"{name:16s} {Path(path).name:24s} {cells}")
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", nargs="+", required=True)
+    parser.add_argument("--config", default="training/configs/default.toml")
+    parser.add_argument("--scale", type=float, default=0.5)
+    parser.add_argument("--members", type=int, default=2, help="members averaged in each variant")
+    parser.add_argument("--out", default="eval/reports/ablation.md")
+    parser.add_argument("--jobs", type=int, default=2, help="variants trained at once")
+    args = parser.parse_args(argv)
+    if args.jobs < 1:
+        parser.error("--jobs must be at least 1")
+    config = tomllib.loads(Path(args.config).read_text("utf-8"))
+    with tempfile.TemporaryDirectory(prefix="ablation-") as tmp:
+        rows = _run_variants(config, args, Path(tmp))
     lines = [
         "# Ablation: what each data source and feature family adds",
         "",

@@ -2,7 +2,7 @@
 
     python -m eval.baselines --data FILE [FILE ...] --report DIR [--no-text] [--train-data CORPUS.jsonl]
 
-is ``python -m eval.evaluate --baselines`` with the default model. Two baselines:
+is ``python -m eval.evaluate --baselines`` (the default model unless ``--model`` names another). Two baselines:
 
 - ``tfidf_char_lr``: scikit-learn ``TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5))``
   and a multinomial ``LogisticRegression``;

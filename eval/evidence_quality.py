@@ -377,7 +377,7 @@ def _describe(spans: list[Span]) -> str:
     return "; ".join(f"`{_cell(s.text)}` → {_cell(s.value)}" for s in spans)
 
 
-def _error_rows(errors: list[Error], texts: dict[str, str], other_label: str) -> list[str]:
+def _error_rows(errors: list[Error], other_label: str) -> list[str]:
     lines = [f"| post | kind | text | value | {other_label} |", "| --- | --- | --- | --- | --- |"]
     for e in sorted(errors, key=lambda e: (KINDS.index(e.span.kind), e.post_id, e.span.start)):
         lines.append(
@@ -394,7 +394,6 @@ def report(posts: Sequence[GoldPost], preds: Sequence[Sequence[Span]], gold_path
     by_value = score(gold, preds, use_value=True, ids=ids)
     span_only = score(gold, preds, use_value=False, ids=ids)
     decoys = phone_decoys(posts, preds)
-    texts = {p.id: p.text for p in posts}
     langs = Counter(p.lang for p in posts)
     n_spans = sum(len(p.spans) for p in posts)
     unscored = Counter(s.kind for pred in preds for s in pred if s.kind not in KINDS)
@@ -474,14 +473,14 @@ def report(posts: Sequence[GoldPost], preds: Sequence[Sequence[Span]], gold_path
         "",
         "The last column lists what the extractor found at that place for the same kind (a wrong value), if anything.",
         "",
-        *_error_rows(by_value.missed, texts, "predicted there"),
+        *_error_rows(by_value.missed, "predicted there"),
         "",
         f"## Spurious predictions ({len(by_value.spurious)})",
         "",
         "The last column lists the overlapping gold span of the same kind (a wrong value), if any; `—` means "
         "nothing evidence-worthy of that kind was marked there.",
         "",
-        *_error_rows(by_value.spurious, texts, "gold there"),
+        *_error_rows(by_value.spurious, "gold there"),
         "",
         "## Not scored",
         "",

@@ -200,9 +200,12 @@ EVASION: dict[str, Perturbation] = {
 }  # fmt: skip
 
 
+_SINGLE = tuple(sorted(EVASION))
+
+
 def combined(text: str, rng: random.Random) -> str:
-    """Three evasion perturbations in random order."""
-    for name in rng.sample(sorted(EVASION), 3):
+    """Three single evasion perturbations (never ``combined`` itself) in random order."""
+    for name in rng.sample(_SINGLE, 3):
         text = EVASION[name](text, rng)
     return text
 

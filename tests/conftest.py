@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import settings
 
 import adclassify
 from adclassify.models import build_pipeline, save_pipeline
+
+# Property tests draw the same examples on every run: a failure in CI is
+# reproducible, and a run never fails by the luck of the draw.
+settings.register_profile("deterministic", derandomize=True, print_blob=True)
+settings.load_profile("deterministic")
 
 TINY_POSTS = {
     "smuggling_offer": [

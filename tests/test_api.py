@@ -1,4 +1,4 @@
-"""The public API as CONTRACT.md states it."""
+"""The public API that the project's contract (CONTRACT.md, kept beside the repository) states."""
 
 import math
 import threading
@@ -14,6 +14,7 @@ from adclassify.lexicon import normalize_keys
 
 def test_public_surface():
     assert set(adclassify.__all__) >= {"load_model", "Classifier", "extract", "__version__"}
+    assert all(getattr(adclassify, name) is not None for name in adclassify.__all__)
     assert adclassify.LABELS[0] == "benign"
 
 

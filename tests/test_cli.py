@@ -124,7 +124,17 @@ def test_stdin_and_flags(tmp_path, model):
     )
     assert res.returncode == 0, res.stderr
     rows = [json.loads(x) for x in res.stdout.splitlines()]
-    assert all(r["flagged"] for r in rows)
+    assert [r["row"] for r in rows] == [2] and rows[0]["flagged"]
+
+
+def test_sort_puts_the_highest_risk_first(tmp_path, model):
+    src, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    write_csv(src, ROWS)
+    assert run("score", src, "-o", out, "--quiet", "--sort", "risk", *model).returncode == 0
+    with open(out, newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    risks = [float(r["risk"]) for r in rows]
+    assert len(rows) == len(ROWS) and risks == sorted(risks, reverse=True) and risks[0] > risks[-1]
 
 
 def test_redact(tmp_path, model):

@@ -100,15 +100,22 @@ def test_evaluate_writes_report_and_metrics_match(tmp_path, tiny_model_dir, data
     assert f"{model['risk']['roc_auc']:.4f}" in printed and "platform.jsonl" in printed
 
 
-def test_evaluate_with_text_lists_errors_with_text(tmp_path, tiny_model_dir, data_files):
-    labelled, _ = data_files
+def test_evaluate_with_text_lists_errors_with_text(tmp_path, tiny_model_dir):
+    # Two labels swapped on purpose, so that the model surely gets both wrong:
+    # an advert with a phone number marked benign, a dinner marked as an offer.
+    swapped = {0: "benign", 9: "smuggling_offer"}
+    labelled = _write_jsonl(
+        tmp_path / "tiny_eval.jsonl",
+        [{"id": f"T-{i}", "text": t, "label": swapped.get(i, lab)} for i, (lab, *_, t) in enumerate(POSTS)],
+    )
     out = tmp_path / "report"
     assert (
         main(["--model", str(tiny_model_dir), "--data", str(labelled), "--report", str(out), "--bootstrap", "50"]) == 0
     )
     errors = json.loads((out / "metrics.json").read_text("utf-8"))["files"]["tiny_eval.jsonl"]["errors"]
-    entries = errors["false_positives"] + errors["false_negatives"]
-    assert all(e["text"] == POSTS[e["row"]][-1] for e in entries)
+    assert 0 in {e["row"] for e in errors["false_positives"]}
+    assert 9 in {e["row"] for e in errors["false_negatives"]}
+    assert all(e["text"] == POSTS[e["row"]][-1] for e in errors["false_positives"] + errors["false_negatives"])
 
 
 def test_baselines_are_tabled_beside_the_model(tmp_path, tiny_model_dir, data_files):

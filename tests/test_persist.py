@@ -5,6 +5,7 @@ import pickle
 import shutil
 import warnings
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -59,12 +60,23 @@ def test_pickle_renamed_is_refused(tiny_model_dir, tmp_path):
         adclassify.load_model(d)
 
 
+class Touch:
+    """An object whose unpickling creates a file: proof that loading ran its code."""
+
+    def __init__(self, path):
+        self.path = str(path)
+
+    def __setstate__(self, state):
+        Path(state["path"]).touch()
+        self.__dict__.update(state)
+
+
 def test_dangerous_types_are_refused_without_running(tiny_model_dir, tmp_path):
     d = copy_model(tiny_model_dir, tmp_path / "m")
     marker = tmp_path / "pwned"
     import os
 
-    sio.dump({"f": os.system, "g": eval}, d / "model.skops")
+    sio.dump({"f": os.system, "g": eval, "touch": Touch(marker)}, d / "model.skops")
     reseal(d)
     with pytest.raises(ModelError, match="not allowed") as err:
         adclassify.load_model(d)

@@ -49,6 +49,14 @@ def test_evasion_and_benign_sets():
     assert set(BENIGN) == {"zero_width", "typos", "upper", "lower", "hashtags", "emojis"}
 
 
+def test_combined_applies_three_single_perturbations(monkeypatch):
+    for name in [n for n in EVASION if n != "combined"]:
+        monkeypatch.setitem(EVASION, name, lambda text, rng, name=name: f"{text}|{name}")
+    for seed in range(40):
+        steps = perturb("combined", ["x"], seed=seed)[0].split("|")[1:]
+        assert len(steps) == len(set(steps)) == 3 and "combined" not in steps
+
+
 def test_robustness_report(tmp_path, tiny_model_dir):
     rows = [
         {"id": "R-1", "text": "boat to Italy next week, 1800 euro, call +44 7700 900777", "label": "smuggling_offer"},

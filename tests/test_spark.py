@@ -1,10 +1,16 @@
 """Spark in local mode gives the library's scores, row by row."""
 
 import math
+import os
+import shutil
 
 import pytest
 
 pyspark = pytest.importorskip("pyspark")
+# Spark runs $JAVA_HOME/bin/java when JAVA_HOME is set, else java on the PATH.
+_java = os.path.join(os.environ["JAVA_HOME"], "bin", "java") if os.environ.get("JAVA_HOME") else shutil.which("java")
+if not (_java and os.access(_java, os.X_OK)):
+    pytest.skip("Spark needs a Java runtime", allow_module_level=True)
 pytestmark = pytest.mark.slow
 
 

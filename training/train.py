@@ -1,6 +1,7 @@
 """Train a model directory from a TOML config.
 
-    python -m training.train [--config training/configs/default.toml] [--out DIR] [--seed N]
+    python -m training.train [--config training/configs/default.toml] [--out DIR] [--seed N] [--jobs N]
+    python -m training.train --eval FILE [FILE ...]        # also report figures on independent data
     python -m training.train --dump-data corpus.jsonl      # write the exact training corpus
 
 Training is deterministic and offline: the same commit, config and seed give
@@ -182,6 +183,8 @@ def main(argv: list[str] | None = None) -> int:
         help="independent data to report in the metadata and model card (never used for training or thresholds)",
     )
     args = parser.parse_args(argv)
+    if args.jobs < 1:
+        parser.error("--jobs must be at least 1")
 
     config = tomllib.loads(args.config.read_text("utf-8"))
     seed = config.get("seed", 0) if args.seed is None else args.seed
