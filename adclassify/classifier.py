@@ -124,14 +124,20 @@ class Classifier:
                 out[short] = self._pipeline_proba([normalized[i] for i in short], normalized=True, hits=found)
         for i in live:
             if len(texts[i]) > MAX_CHARS:
-                probs = self._pipeline_proba(_windows(texts[i]), gate=False)
-                out[i] = probs[np.argmin(probs[:, 0])]
+                out[i] = self._scored_window(texts[i])[1]
                 if self._gate:  # evidence is looked for in the whole post: a window boundary can cut a term
                     prepare = self.pipeline.named_steps["normalize"].transform
                     whole = normalized[i : i + 1] if normalized is not None else prepare(texts[i : i + 1])
                     if self._without_evidence(whole)[0]:
                         out[i] = self._benign
         return out
+
+    def _scored_window(self, text: str) -> tuple[str, np.ndarray]:
+        """The window of a long post that its score comes from (the least benign), with its probabilities."""
+        windows = _windows(text)
+        probs = self._pipeline_proba(windows, gate=False)
+        best = int(np.argmin(probs[:, 0]))
+        return windows[best], probs[best]
 
     def _pipeline_proba(
         self, texts: list[str], *, normalized: bool = False, hits: list[list[Hit]] | None = None, gate: bool = True
@@ -352,7 +358,7 @@ class Classifier:
         record.update(contributions=[], intercept=0.0, logit=0.0, explained_label=record["label"], no_evidence=False)
         if not text.strip():
             return record
-        window = text if len(text) <= MAX_CHARS else max(_windows(text), key=lambda w: self.risk([w])[0])
+        window = text if len(text) <= MAX_CHARS else self._scored_window(text)[0]
         norm = steps["normalize"].transform([window])[0]
         X = steps["features"].transform([norm]).tocsr()
         names = steps["features"].get_feature_names_out()

@@ -11,6 +11,7 @@ evidence ``text[start:end] == evidence.text``.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -260,7 +261,7 @@ def _prices(norm: str, hits: list[Hit]) -> list[tuple[int, int, str]]:
                 code, start = currency_end[back].value, currency_end[back].start
         if code is None and end != match.end():
             code = unit or ""  # "50 triệu": a multiplier alone still marks a price
-        if code is None:
+        if code is None or not math.isfinite(amount):  # hundreds of digits overflow to inf
             continue
         value = f"{amount:.0f}" if amount == int(amount) else f"{amount:g}"
         found.append((start, end, f"{value} {code}".strip()))

@@ -15,6 +15,8 @@ validates them and sets the learned attributes (ending in ``_``).
 
 from __future__ import annotations
 
+import math
+import numbers
 import re
 from collections.abc import Iterable, Sequence
 
@@ -42,7 +44,8 @@ def check_texts(texts: object) -> list[str]:
     """Validate a batch of posts the way scikit-learn's vectorizers do.
 
     A bare ``str`` is refused (it would be read as a sequence of characters);
-    ``None`` and NaN become empty posts; any other non-str item is a
+    ``None``, NaN (of any float type) and ``pandas.NA`` become empty posts
+    (missing values in a data frame); any other non-str item is a
     ``TypeError`` naming its position.
     """
     if isinstance(texts, (str, bytes)):
@@ -53,8 +56,8 @@ def check_texts(texts: object) -> list[str]:
     for i, text in enumerate(texts):
         if isinstance(text, str):
             out.append(text)
-        elif text is None or (isinstance(text, float) and text != text):
-            out.append("")
+        elif text is None or (isinstance(text, numbers.Real) and math.isnan(text)) or type(text).__name__ == "NAType":
+            out.append("")  # None, NaN of any float type, pandas.NA: a missing post
         else:
             raise TypeError(f"post at position {i} is {type(text).__name__}, not str")
     return out
@@ -299,7 +302,7 @@ class HashedNgramVectorizer(TransformerMixin, BaseEstimator):
     @staticmethod
     def _bucket(hashes: np.ndarray, family: int, width: int) -> np.ndarray:
         mixed = (hashes ^ np.uint64((family * _PAIR) & _MASK)) * np.uint64(_MIX)
-        return (mixed >> np.uint64(65 - width.bit_length())).astype(np.int32)
+        return (mixed >> np.uint64(65 - int(width).bit_length())).astype(np.int32)
 
     def analyze(self, text: str) -> list[tuple[str, int, int, int]]:
         """List the n-grams of one normalised post with their columns.
@@ -333,7 +336,7 @@ class HashedNgramVectorizer(TransformerMixin, BaseEstimator):
     @staticmethod
     def _bucket_one(value: int, family: int, width: int) -> int:
         mixed = ((value ^ ((family * _PAIR) & _MASK)) * _MIX) & _MASK
-        return mixed >> (65 - width.bit_length())
+        return mixed >> (65 - int(width).bit_length())
 
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
         """Hashed columns have no names: ``char_<i>`` and ``word_<i>``."""

@@ -18,10 +18,11 @@ PHONE = re.compile(
 )
 #: A date that a phone pattern would otherwise take (12 06 2024).
 DATE = re.compile(r"\d{1,2}[ .\-]\d{1,2}[ .\-](?:19|20)\d\d")
-#: A link, with its span.
+#: A link, with its span. A bare domain starts only where a run of letters,
+#: digits and hyphens starts (a start inside "ab-ab-ab..." would rescan the run).
 URL = re.compile(
     r"\b(?:https?://|www\.)[^\s\"'<>()\[\]]++"
-    r"|\b(?:[a-z0-9\-]{2,}+\.)?[a-z0-9\-]{2,}+\.(?:com|net|org|info|me|io|ly|link|co|uk|fr|de|it|es|al|gr|tr|pl|nl|be"
+    r"|\b(?<![a-z0-9\-])(?:[a-z0-9\-]{2,}+\.)?[a-z0-9\-]{2,}+\.(?:com|net|org|info|me|io|ly|link|co|uk|fr|de|it|es|al|gr|tr|pl|nl|be"
     r"|ru|ir|iq|af|pk|in|vn|tn|ma|dz|eg|ng|gh|us|ca|eu)\b"
 )
 #: The start of a link, for counting.
@@ -29,7 +30,10 @@ URL_MARK = re.compile(r"https?://|www\.|\.(?:com|net|org|me|io|ly|link|info)\b")
 #: A handle; "@" first for a fast literal scan, then the character before it is checked.
 HANDLE = re.compile(r"@(?<![\w@]@)[a-z0-9_.]{3,30}+")
 #: An amount: thousands groups or plain digits, optional cents, optional k/m suffix.
-#: The first digit must not follow a word character, "." or ",".
-AMOUNT = re.compile(r"(\d(?<![\w.,]\d)(?:\d{0,2}+(?:[.,' ]\d{3})++|\d*+))(?:[.,](\d{1,2}))?+(?:[ ]?+(k|m)\b)?+(?!\d)")
+#: The first digit must not follow a word character, "." or ",". At most six
+#: groups (up to 10**21): an unbounded chain would be rescanned from each group.
+AMOUNT = re.compile(
+    r"(\d(?<![\w.,]\d)(?:\d{0,2}+(?:[.,' ]\d{3}){1,6}+|\d*+))(?:[.,](\d{1,2}))?+(?:[ ]?+(k|m)\b)?+(?!\d)"
+)
 #: A flag token made by the normaliser from a regional-indicator pair.
 FLAG = re.compile(r"flag_([a-z]{2})\b")

@@ -34,14 +34,15 @@ def test_default_model_contract(default_model):
 
 
 def test_bad_inputs(tiny):
-    posts = [None, float("nan"), "", "   \n\t", "boat to Italy 2000 euro"]
+    pd = pytest.importorskip("pandas")
+    posts = [None, float("nan"), np.float32("nan"), pd.NA, "", "   \n\t", "boat to Italy 2000 euro"]
     proba = tiny.predict_proba(posts)
-    for row in proba[:4]:
+    for row in proba[:6]:
         assert row[0] == 1.0 and row[1:].sum() == 0.0
-    assert list(tiny.risk(posts)[:4]) == [0.0] * 4
+    assert list(tiny.risk(posts)[:6]) == [0.0] * 6
     records = tiny.score(posts)
-    assert [r["label"] for r in records[:4]] == ["benign"] * 4
-    assert all(r["evidence"] == [] for r in records[:4])
+    assert [r["label"] for r in records[:6]] == ["benign"] * 6
+    assert all(r["evidence"] == [] for r in records[:6])
     with pytest.raises(TypeError, match="position 1"):
         tiny.risk(["ok", 42])
     with pytest.raises(TypeError, match="single string"):
@@ -95,6 +96,23 @@ def test_explanation_adds_up_to_the_logit(tiny):
             assert text[a:b] == c["text"]
     with pytest.raises(TypeError):
         tiny.explain(["not", "a", "str"])
+
+
+def test_long_post_is_explained_by_the_window_it_was_scored_by(default_model):
+    # The ask alone has no evidence; "visa" at the end, in the second window,
+    # gives the post evidence. The score comes from the first window.
+    ask = "need someone to take me across, please help"
+    post = ask.ljust(adclassify.MAX_CHARS) + "visa"
+    windows = [post[: adclassify.MAX_CHARS], post[adclassify.MAX_CHARS :]]
+    pipeline = default_model.pipeline
+    proba = pipeline.predict_proba(windows)
+    assert proba[0, 0] < proba[1, 0]
+    record = default_model.score([post])[0]
+    assert record["risk"] == pytest.approx(1 - proba[0, 0])
+    exp = default_model.explain(post)
+    k = default_model.labels.index(exp["explained_label"])
+    logit = pipeline.named_steps["classifier"].decision_function(pipeline[:-1].transform(windows[:1]))[0, k]
+    assert exp["logit"] == pytest.approx(logit, abs=1e-4)
 
 
 def test_score_batches_streams_in_order(tiny_model_dir):

@@ -62,6 +62,13 @@ def test_estimator_contract(est, tmp_path):
     np.testing.assert_array_equal(_dense(loaded.transform(DOCS)), first)
 
 
+def test_numpy_integer_width_is_a_valid_width():
+    np.testing.assert_array_equal(
+        _dense(HashedNgramVectorizer(n_features=np.int64(2**10)).fit(DOCS).transform(DOCS)),
+        _dense(HashedNgramVectorizer(n_features=2**10).fit(DOCS).transform(DOCS)),
+    )
+
+
 def test_invalid_parameters_fail_in_fit():
     with pytest.raises(ValueError):
         HashedNgramVectorizer(n_features=1000).fit(DOCS)

@@ -84,6 +84,20 @@ def test_dangerous_types_are_refused_without_running(tiny_model_dir, tmp_path):
     assert not marker.exists()
 
 
+def test_a_pipeline_of_other_steps_is_refused(tiny_model_dir, tmp_path):
+    """skops trusts scikit-learn's own types: such a pipeline loads, but it is not a model of this library."""
+    from sklearn.feature_extraction.text import HashingVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    d = copy_model(tiny_model_dir, tmp_path / "m")
+    other = make_pipeline(HashingVectorizer(n_features=64), LogisticRegression()).fit(["boat", "cake"], [1, 0])
+    sio.dump(other, d / "model.skops")
+    reseal(d)
+    with pytest.raises(ModelError, match="steps"):
+        adclassify.load_model(d)
+
+
 def test_path_traversal_and_zip_bomb(tiny_model_dir, tmp_path):
     d = copy_model(tiny_model_dir, tmp_path / "m")
     with zipfile.ZipFile(d / "model.skops", "a") as zf:

@@ -25,6 +25,8 @@ ADVERSARIAL = [
     "@" + "a" * 99_999,
     "1." * 50_000,
     "LATIN " * 16_000,
+    "1" + " 000" * 25_000 + "0",  # a chain of thousands groups that ends badly
+    "ab-" * 33_333 + ".x",  # one long run of a bare domain's letters and hyphens
 ]
 
 

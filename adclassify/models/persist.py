@@ -8,7 +8,8 @@ format: no pickle, only an allow-list of types can be built),
 2. the sha256 of ``model.skops`` equals the one in the metadata;
 3. the archive is a zip without absolute or ``..`` member names, and its
    members are not too large nor too compressed (a zip bomb);
-4. every type in the file is on the allow-list;
+4. every type in the file is on the allow-list, and the loaded object is a
+   pipeline with this library's steps (``STEPS``);
 5. after loading, the canary posts stored in the metadata score as they did
    when the model was saved; otherwise this library version would silently
    give different scores, so loading fails.
@@ -25,6 +26,8 @@ from typing import Any
 import numpy as np
 import skops.io as sio
 from sklearn.pipeline import Pipeline
+
+from adclassify.models.pipeline import STEPS
 
 __all__ = ["ModelError", "TRUSTED_TYPES", "load_pipeline", "save_pipeline"]
 
@@ -140,6 +143,10 @@ def load_pipeline(directory: str | Path) -> tuple[Pipeline, dict[str, Any]]:
         raise ModelError(f"model.skops could not be loaded: {type(exc).__name__}") from exc
     if not isinstance(pipeline, Pipeline):
         raise ModelError(f"model.skops holds a {type(pipeline).__name__}, not a Pipeline")
+    # skops trusts many scikit-learn types by default: a pipeline of them loads
+    # but is not one this library can score with.
+    if [name for name, _ in pipeline.steps] != list(STEPS):
+        raise ModelError(f"model.skops holds a pipeline with steps {[n for n, _ in pipeline.steps]}, not {list(STEPS)}")
     return pipeline, metadata
 
 

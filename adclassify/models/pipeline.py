@@ -11,6 +11,9 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from adclassify.features import HashedNgramVectorizer, IndicatorVectorizer, TextNormalizer
 from adclassify.models.linear import CalibratedLinearClassifier, average_classifiers
 
+#: The steps of every model pipeline, by name; loading refuses any other.
+STEPS = ("normalize", "features", "classifier")
+
 __all__ = ["average_pipelines", "build_pipeline"]
 
 
@@ -40,13 +43,8 @@ def build_pipeline(params: dict[str, Any] | None = None) -> Pipeline:
         ],
         transformer_weights={"ngrams": 1.0, "indicators": float(params.get("indicator_weight", 1.0))},
     )
-    return Pipeline(
-        [
-            ("normalize", TextNormalizer()),
-            ("features", features),
-            ("classifier", CalibratedLinearClassifier(**params.get("classifier", {}))),
-        ]
-    )
+    classifier = CalibratedLinearClassifier(**params.get("classifier", {}))
+    return Pipeline(list(zip(STEPS, (TextNormalizer(), features, classifier), strict=True)))
 
 
 def average_pipelines(pipelines: Sequence[Pipeline]) -> Pipeline:
