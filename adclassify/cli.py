@@ -45,10 +45,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     score.add_argument("--only-flagged", action="store_true", help="write only rows at or above the review threshold")
     score.add_argument("--sort", choices=["risk"], help="sort by risk, highest first (holds the rows in memory)")
-    score.add_argument("--redact", action="store_true", help="mask phone numbers and handles in text and evidence")
+    score.add_argument(
+        "--redact", action="store_true", help="mask phone numbers, handles and links in all fields and the evidence"
+    )
     score.add_argument("--excel", action="store_true", help="CSV in UTF-8 with a byte-order mark, for Excel")
     score.add_argument("--jobs", type=int, default=1, help="processes for scoring")
-    score.add_argument("--batch-size", type=int, default=2048)
+    score.add_argument("--batch-size", type=_at_least_one, default=2048, help="rows per batch (at least 1)")
     score.add_argument("--quiet", action="store_true", help="no progress bar")
 
     explain = sub.add_parser("explain", help="explain the score of one post")
@@ -61,14 +63,34 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _redact(text: str) -> str:
-    """Mask the phone numbers and handles of a post."""
-    spans = [
-        (e.start, e.end) for e in extract(text) if e.kind == "contact" and any(c.isdigit() or c == "@" for c in e.text)
-    ]
+def _at_least_one(value: str) -> int:
+    """An argparse type: a whole number of at least 1 (a batch of 0 rows would write nothing)."""
+    if not value.strip().isdecimal() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, got {value!r}")
+    return int(value)
+
+
+def _identifies(contact: str) -> bool:
+    """Whether a contact's evidence value names someone (a number, handle or link), not just a channel."""
+    return any(c.isdigit() or c in "@./" for c in contact)
+
+
+def _redact(value: Any) -> Any:
+    """Mask the contacts that name someone in a field, or in every text nested in it.
+
+    The evidence finds the spans, so a number is masked however it is
+    written ("zero seven seven ..." too), exactly when the evidence drops it.
+    """
+    if isinstance(value, dict):
+        return {key: _redact(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_redact(item) for item in value]
+    if not isinstance(value, str):
+        return value
+    spans = [(e.start, e.end) for e in extract(value) if e.kind == "contact" and _identifies(e.value)]
     for start, end in sorted(spans, reverse=True):
-        text = text[:start] + "[contact]" + text[end:]
-    return text
+        value = value[:start] + "[contact]" + value[end:]
+    return value
 
 
 def _score(args: argparse.Namespace) -> int:
@@ -89,14 +111,14 @@ def _score(args: argparse.Namespace) -> int:
     except LookupError as exc:
         print(f"adclassify: {exc}", file=sys.stderr)
         return 2
-    score_cols = (
-        ["risk", "label", "flagged"] + [f"p_{lab}" for lab in clf.labels] + ["evidence", "model_version", "error"]
-    )
+    probabilities = [f"p_{lab}" for lab in clf.labels]
+    score_cols = ["risk", "label", "flagged", *probabilities, "evidence", "model_version", "error"]
     id_col = reader.id_column or "row"
     base = [id_col] if args.columns == "minimal" else (reader.columns or [id_col])
     if id_col not in base:
         base = [id_col] + base
-    writer = Writer(output, out_fmt, base + [c for c in score_cols if c not in base], excel=args.excel)
+    columns = base + [c for c in score_cols if c not in base]
+    writer = Writer(output, out_fmt, columns, excel=args.excel, numbers=["risk", *probabilities])
     counts: Counter[str] = Counter()
     started = time.monotonic()
     held: list[dict[str, Any]] = []
@@ -171,13 +193,9 @@ def _emit(
         evidence = summary
         if args.redact:
             evidence = " | ".join(
-                part
-                for part in evidence.split(" | ")
-                if not (part.startswith("contact:") and any(c.isdigit() or c == "@" for c in part))
+                part for part in evidence.split(" | ") if not (part.startswith("contact:") and _identifies(part))
             )
-            for key in list(fields):
-                if isinstance(fields[key], str) and key != id_col:
-                    fields[key] = _redact(fields[key])
+            fields = {key: value if key == id_col else _redact(value) for key, value in fields.items()}
         fields.update(
             risk=round(risk, 6),
             label=label,

@@ -14,9 +14,11 @@ import csv
 import io
 import json
 import os
+import re
+import secrets
+import stat
 import sys
-import tempfile
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -26,7 +28,14 @@ __all__ = ["FORMATS", "Row", "Writer", "detect_format", "read_rows", "guard_cell
 FORMATS = ("csv", "tsv", "jsonl", "parquet")
 TEXT_COLUMNS = ("text", "message", "body", "caption", "full_text", "content", "post_text")
 ID_COLUMNS = ("id", "post_id", "id_str")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0")
+_FORMULA_START = ("=", "+", "-", "@")
+_CONTROL_START = ("\t", "\r", "\0")
+#: Bound on one CSV/TSV field, in characters: far above any post (the model reads
+#: long posts in windows of MAX_CHARS), yet a runaway field cannot take all memory.
+_FIELD_LIMIT = 1 << 24
+#: A JSON escape of a UTF-16 surrogate; a lone one decodes to a str UTF-8 cannot encode.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class _BadBytes:
@@ -87,6 +96,8 @@ class Reader:
     """Iterate the rows of an input file; ``bad_bytes`` counts replaced bytes."""
 
     def __init__(self, path: str, fmt: str, text_column: str | None, id_column: str | None) -> None:
+        if path == "-" and fmt == "parquet":
+            raise ValueError("Parquet cannot be read from standard input (the reader must seek); give a file")
         self.path, self.fmt = path, fmt
         self.text_column, self.id_column = text_column, id_column
         self.columns: list[str] = []
@@ -125,7 +136,7 @@ class Reader:
         self.text_column = pick_column(columns, self.text_column, TEXT_COLUMNS)
         self.id_column = pick_column(columns, self.id_column, ID_COLUMNS)
         root = (self.text_column or "").split(".")[0] if nested else self.text_column
-        if self.text_column is None or (columns and root not in columns):
+        if self.text_column is None or root not in columns:
             raise LookupError(
                 f"no text column{' ' + repr(self.text_column) if self.text_column else ''} found; "
                 f"columns: {', '.join(columns) or '(none)'}; use --text-column"
@@ -140,11 +151,10 @@ class Reader:
             yield from self._parquet()
 
     def _delimited(self) -> Iterator[Row]:
+        csv.field_size_limit(max(csv.field_size_limit(), _FIELD_LIMIT))
         with self._text_stream() as stream:
-            reader = csv.reader(stream, delimiter="\t" if self.fmt == "tsv" else ",")
-            header = next(reader, None)
-            if header is None:
-                self._resolve([])
+            reader = csv.reader(stream, "excel-tab" if self.fmt == "tsv" else "excel")
+            header = next(reader, [])
             self._resolve(header)
             for record in reader:
                 line = reader.line_num
@@ -157,8 +167,15 @@ class Reader:
                 yield row
 
     def _jsonl(self) -> Iterator[Row]:
+        """Rows of a JSONL stream; the first valid record sets the columns.
+
+        Malformed lines before it are held back until the columns are known,
+        so they keep their place in the output. Lone surrogates escaped in the
+        JSON become U+FFFD, as invalid bytes do, so the row can be written.
+        """
         with self._text_stream() as stream:
             resolved = False
+            held: list[Row] = []
             for line, raw in enumerate(stream, start=1):
                 if not raw.strip():
                     continue
@@ -167,19 +184,27 @@ class Reader:
                     if not isinstance(record, dict):
                         raise ValueError("not an object")
                 except ValueError:
-                    yield Row(line, {}, error="malformed JSON")
+                    bad = Row(line, {}, error="malformed JSON")
+                    if resolved:
+                        yield bad
+                    else:
+                        held.append(bad)
                     continue
+                if _SURROGATE_ESCAPE.search(raw):
+                    record = json.loads(_SURROGATE.sub("\ufffd", json.dumps(record, ensure_ascii=False)))
                 if not resolved:
                     self._resolve(list(record), nested=True)
                     resolved = True
+                    yield from held
+                    held.clear()
                 yield Row(line, record, _dig(record, self.text_column), _dig(record, self.id_column or ""))
             if not resolved:
-                self._resolve([])
+                raise LookupError("no valid JSON record: every line is blank or malformed")
 
     def _parquet(self) -> Iterator[Row]:
         import pyarrow.parquet as pq
 
-        source = pq.ParquetFile(sys.stdin.buffer if self.path == "-" else self.path)
+        source = pq.ParquetFile(self.path)
         self._resolve(source.schema_arrow.names)
         line = 0
         for batch in source.iter_batches(batch_size=4096):
@@ -194,8 +219,12 @@ def read_rows(path: str, fmt: str, text_column: str | None = None, id_column: st
 
 
 def guard_cell(value: Any) -> Any:
-    """Defuse a spreadsheet formula: text starting with = + - @ tab CR NUL gets a leading '."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    """Defuse a spreadsheet formula with a leading '.
+
+    A formula is text starting with tab, CR or NUL, or with = + - @ after any
+    leading whitespace (spreadsheets skip it: " =1+1" is a formula too).
+    """
+    if isinstance(value, str) and (value.startswith(_CONTROL_START) or value.lstrip().startswith(_FORMULA_START)):
         return "'" + value
     return value
 
@@ -206,34 +235,55 @@ def _plain(value: Any) -> Any:
     return value
 
 
-class Writer:
-    """Write result rows to a temporary file, renamed over ``path`` on ``close``."""
+def _create_temp(target: Path) -> tuple[int, str]:
+    """Create a temporary file beside ``target``, with the mode ``open`` would give a new file.
 
-    def __init__(self, path: str, fmt: str, columns: list[str], excel: bool = False) -> None:
-        self.path, self.fmt, self.columns = path, fmt, columns
-        self._parquet_rows: list[dict[str, Any]] = []
+    That is 0666 less the umask (``mkstemp`` gives 0600), or the mode of the
+    file the output replaces.
+    """
+    tmp = target.with_name(f".{target.name}.{secrets.token_hex(8)}.part")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    if target.exists():
+        os.chmod(tmp, stat.S_IMODE(target.stat().st_mode))
+    return fd, str(tmp)
+
+
+class Writer:
+    """Write result rows to a temporary file, renamed over ``path`` on ``close``.
+
+    In Parquet, the ``numbers`` columns are float64 and every other column is
+    text, so input fields of mixed types (an id that is text in one row and a
+    row number in the next) have one stable type.
+    """
+
+    def __init__(
+        self, path: str, fmt: str, columns: list[str], excel: bool = False, numbers: Collection[str] = ()
+    ) -> None:
+        self.path, self.fmt, self.columns, self.numbers = path, fmt, columns, frozenset(numbers)
         self._parquet_writer = None
         if path == "-":
             self.tmp = None
             self.stream: IO[str] | IO[bytes] = sys.stdout
         else:
-            target = Path(path).resolve()
-            fd, self.tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+            fd, self.tmp = _create_temp(Path(path).resolve())
             if fmt == "parquet":
                 os.close(fd)
                 self.stream = None  # type: ignore[assignment]
             else:
                 self.stream = open(fd, "w", encoding="utf-8-sig" if excel else "utf-8", newline="")  # noqa: SIM115
         if fmt in ("csv", "tsv"):
-            self._csv = csv.writer(self.stream, delimiter="\t" if fmt == "tsv" else ",", lineterminator="\r\n")
-            self._csv.writerow([guard_cell(c) for c in columns])
+            self._csv = csv.writer(self.stream, "excel-tab" if fmt == "tsv" else "excel")
+            self._csv.writerow([self._cell(c) for c in columns])
+
+    @staticmethod
+    def _cell(value: Any) -> Any:
+        """A CSV/TSV cell: JSON for nested values, formulas defused."""
+        return guard_cell(_plain(value))
 
     def write(self, rows: list[dict[str, Any]]) -> None:
         if self.fmt in ("csv", "tsv"):
             for row in rows:
-                self._csv.writerow(
-                    [guard_cell(_plain(row.get(c, ""))) if row.get(c) is not None else "" for c in self.columns]
-                )
+                self._csv.writerow([self._cell(row[c]) if row.get(c) is not None else "" for c in self.columns])
         elif self.fmt == "jsonl":
             for row in rows:
                 self.stream.write(
@@ -243,33 +293,32 @@ class Writer:
             self._write_parquet(rows)
 
     def _write_parquet(self, rows: list[dict[str, Any]]) -> None:
+        """Append rows to the Parquet file; a value that does not fit gives an error that does not quote it."""
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        def cell(value: Any) -> Any:
-            return value if isinstance(value, (int, float, bool)) or value is None else str(_plain(value))
-
-        table = pa.Table.from_pylist([{c: cell(r.get(c)) for c in self.columns} for r in rows])
         if self._parquet_writer is None:
-            fields = [
-                pa.field(
-                    name, table.schema.field(name).type if table.schema.field(name).type != pa.null() else pa.string()
-                )
-                for name in self.columns
-            ]
-            self._schema = pa.schema(fields)
+            self._schema = pa.schema(
+                [pa.field(c, pa.float64() if c in self.numbers else pa.string()) for c in self.columns]
+            )
             self._parquet_writer = pq.ParquetWriter(self.tmp or sys.stdout.buffer, self._schema)
-        self._parquet_writer.write_table(table.cast(self._schema, safe=False))
+
+        def text(value: Any) -> str | None:
+            return None if value is None else str(_plain(value))
+
+        cells = [{c: r.get(c) if c in self.numbers else text(r.get(c)) for c in self.columns} for r in rows]
+        try:
+            self._parquet_writer.write_table(pa.Table.from_pylist(cells, schema=self._schema))
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            # Arrow's message quotes the value, which may be a post or a contact.
+            raise ValueError("a value does not fit its column in the Parquet output") from None
 
     def close(self) -> None:
         """Finish the file and move it into place."""
-        if self._parquet_writer is not None:
+        if self.fmt == "parquet":
+            if self._parquet_writer is None:
+                self._write_parquet([])
             self._parquet_writer.close()
-        elif self.fmt == "parquet" and self.tmp:
-            import pyarrow as pa
-            import pyarrow.parquet as pq
-
-            pq.write_table(pa.table({c: pa.array([], pa.string()) for c in self.columns}), self.tmp)
         if self.stream not in (None, sys.stdout):
             self.stream.close()
         if self.tmp:

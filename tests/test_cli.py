@@ -2,6 +2,7 @@
 
 import csv
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -10,6 +11,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+
+from adclassify.io import Writer
 
 EXE = shutil.which("adclassify")
 
@@ -139,10 +142,118 @@ def test_sort_puts_the_highest_risk_first(tmp_path, model):
 
 def test_redact(tmp_path, model):
     src, out = tmp_path / "in.csv", tmp_path / "out.csv"
-    write_csv(src, [("1", "call +44 7700 900123 or @safe_trip_77 now")])
+    spelled = "whatsapp zero seven seven zero zero nine zero zero one two four"
+    write_csv(src, [("1", "call +44 7700 900123 or @safe_trip_77 now"), ("2", spelled)])
     assert run("score", src, "-o", out, "--quiet", "--redact", *model).returncode == 0
     text = out.read_text()
     assert "900123" not in text and "safe_trip_77" not in text
+    rows = list(csv.DictReader(open(out, encoding="utf-8")))
+    assert rows[1]["text"] == "whatsapp [contact]" and "+44" not in rows[1]["evidence"]
+
+
+def test_redact_reaches_nested_fields(tmp_path, model):
+    src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    post = {"message": "boat to UK, WhatsApp +44 7700 900123", "replies": ["or call @fake_trip_uk"]}
+    src.write_text(json.dumps({"id": 1, "data": post}) + "\n")
+    res = run("score", src, "-o", out, "--quiet", "--redact", "--text-column", "data.message", *model)
+    assert res.returncode == 0, res.stderr
+    row = json.loads(out.read_text())
+    assert row["data"] == {"message": "boat to UK, WhatsApp [contact]", "replies": ["or call [contact]"]}
+    assert row["id"] == 1 and "+44" not in row["evidence"]
+
+
+def test_csv_field_over_the_default_limit(tmp_path, model):
+    src, out = tmp_path / "in.csv", tmp_path / "out.jsonl"
+    big = "boat to UK " + "x" * 200_000
+    write_csv(src, [("1", big), ("2", "hello")])
+    res = run("score", src, "-o", out, "--quiet", *model)
+    assert res.returncode == 0, res.stderr
+    rows = [json.loads(x) for x in out.read_text().splitlines()]
+    assert [r["text"] for r in rows] == [big, "hello"]
+
+
+def test_jsonl_columns_come_from_the_first_valid_record(tmp_path, model):
+    src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    src.write_text('{oops\n{"id": 7, "text": "boat to uk", "lang": "en"}\n')
+    res = run("score", src, "-o", out, "--quiet", *model)
+    assert res.returncode == 1 and "line 1: malformed JSON" in res.stderr
+    rows = [json.loads(x) for x in out.read_text().splitlines()]
+    assert list(rows[1])[:3] == ["id", "text", "lang"] and "row" not in rows[1]
+    assert rows[0]["error"] == "malformed JSON" and (rows[1]["id"], rows[1]["text"]) == (7, "boat to uk")
+
+
+def test_jsonl_without_a_valid_record_is_a_usage_error(tmp_path, model):
+    src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    src.write_text('{oops\n\n[1, 2]\n"text"\n')
+    res = run("score", src, "-o", out, "--quiet", *model)
+    assert res.returncode == 2 and "no valid JSON record" in res.stderr
+    assert "Traceback" not in res.stderr and not out.exists()
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "parquet"])
+def test_escaped_lone_surrogate_keeps_the_row(tmp_path, model, fmt):
+    src, out = tmp_path / "in.jsonl", tmp_path / f"out.{fmt}"
+    src.write_text('{"id": 1, "text": "hello"}\n{"id": 2, "text": "bad \\ud800 boat \\ud83d\\ude00"}\n')
+    res = run("score", src, "-o", out, "--quiet", *model)
+    assert res.returncode == 0, res.stderr
+    _, rows = _read_back(out, fmt)
+    assert [r["text"] for r in rows] == ["hello", "bad \ufffd boat \U0001f600"]
+
+
+def test_parquet_output_of_mixed_types(tmp_path, model):
+    src, out = tmp_path / "in.jsonl", tmp_path / "out.parquet"
+    src.write_text('{"id": "a1", "text": "hello"}\n{"text": "boat to uk"}\n')
+    res = run("score", src, "-o", out, "--quiet", *model)
+    assert res.returncode == 0, res.stderr
+    assert pq.read_table(out).column("id").to_pylist() == ["a1", "2"]
+    src.write_text('{"text": "hi", "phone": 447700900123}\n{"text": "boat", "phone": "+44 7700 900124"}\n')
+    res = run("score", src, "-o", out, "--quiet", "--batch-size", 1, *model)
+    assert res.returncode == 0 and "900124" not in res.stderr
+    assert pq.read_table(out).column("phone").to_pylist() == ["447700900123", "+44 7700 900124"]
+
+
+def test_parquet_error_does_not_quote_the_value(tmp_path):
+    writer = Writer(str(tmp_path / "out.parquet"), "parquet", ["risk"], numbers=["risk"])
+    with pytest.raises(ValueError, match="does not fit") as caught:
+        writer.write([{"risk": "+44 7700 900123"}])
+    writer.abort()
+    assert "900123" not in str(caught.value) and caught.value.__cause__ is None
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("size", ["0", "-1", "two"])
+def test_batch_size_below_one_is_a_usage_error(tmp_path, model, size):
+    src, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    write_csv(src, ROWS)
+    res = run("score", src, "-o", out, "--quiet", "--batch-size", size, *model)
+    assert res.returncode == 2 and "--batch-size: must be a whole number of at least 1" in res.stderr
+    assert not out.exists()
+
+
+def test_formula_after_leading_whitespace_is_defused(tmp_path, model):
+    src, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    cells = [" =1+1", "\xa0+cmd", "  -2+3", " \t@SUM(A1)", "plain = text"]
+    write_csv(src, list(enumerate(cells)))
+    assert run("score", src, "-o", out, "--quiet", *model).returncode == 0
+    with open(out, encoding="utf-8", newline="") as fh:
+        assert [r["text"] for r in csv.DictReader(fh)] == ["'" + c for c in cells[:4]] + [cells[4]]
+
+
+def test_output_file_mode(tmp_path, model):
+    src, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    write_csv(src, ROWS)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert run("score", src, "-o", out, "--quiet", *model).returncode == 0
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask
+    out.chmod(0o640)
+    assert run("score", src, "-o", out, "--quiet", *model).returncode == 0
+    assert out.stat().st_mode & 0o777 == 0o640
+
+
+def test_parquet_from_stdin_is_a_usage_error(model):
+    res = run("score", "-", "--format", "parquet", "--quiet", *model, stdin="PAR1")
+    assert res.returncode == 2 and "Parquet cannot be read from standard input" in res.stderr
 
 
 def test_explain_and_info(model):
@@ -208,7 +319,7 @@ MODEL_INDEPENDENT = ("id", "text", "evidence", "error", "model_version")
 def _read_back(path, fmt):
     if fmt in ("csv", "tsv"):
         with open(path, encoding="utf-8", newline="") as fh:
-            rows = list(csv.DictReader(fh, delimiter="\t" if fmt == "tsv" else ","))
+            rows = list(csv.DictReader(fh, dialect="excel-tab" if fmt == "tsv" else "excel"))
         return list(rows[0]), rows
     if fmt == "jsonl":
         rows = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
@@ -240,7 +351,9 @@ def test_empty_files(tmp_path, model, content):
         assert res.returncode == 0 and out.read_text().splitlines()[0].startswith("id,text,risk")
     else:
         assert res.returncode == 2 and "no text column" in res.stderr
+        res = run("score", src, "-o", out, "--quiet", "--text-column", "text", *model)
+        assert res.returncode == 2 and "no text column 'text' found" in res.stderr
     empty_jsonl = tmp_path / "in.jsonl"
     empty_jsonl.write_bytes(b"")
     res = run("score", empty_jsonl, "-o", tmp_path / "o.jsonl", "--quiet", *model)
-    assert res.returncode == 2 and "(none)" in res.stderr
+    assert res.returncode == 2 and "no valid JSON record" in res.stderr
