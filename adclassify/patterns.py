@@ -18,10 +18,11 @@ PHONE = re.compile(
 )
 #: A date that a phone pattern would otherwise take (12 06 2024).
 DATE = re.compile(r"\d{1,2}[ .\-]\d{1,2}[ .\-](?:19|20)\d\d")
-#: A link, with its span. A bare domain starts only where a run of letters,
+#: A link, with its span (Telegram and WhatsApp short links with their path:
+#: the handle or number is in it). A bare domain starts only where a run of letters,
 #: digits and hyphens starts (a start inside "ab-ab-ab..." would rescan the run).
 URL = re.compile(
-    r"\b(?:https?://|www\.)[^\s\"'<>()\[\]]++"
+    r"\b(?:https?://|www\.|(?:t|wa)\.me/)[^\s\"'<>()\[\]]++"
     r"|\b(?<![a-z0-9\-])(?:[a-z0-9\-]{2,}+\.)?[a-z0-9\-]{2,}+\.(?:com|net|org|info|me|io|ly|link|co|uk|fr|de|it|es|al|gr|tr|pl|nl|be"
     r"|ru|ir|iq|af|pk|in|vn|tn|ma|dz|eg|ng|gh|us|ca|eu)\b"
 )

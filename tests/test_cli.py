@@ -143,10 +143,10 @@ def test_sort_puts_the_highest_risk_first(tmp_path, model):
 def test_redact(tmp_path, model):
     src, out = tmp_path / "in.csv", tmp_path / "out.csv"
     spelled = "whatsapp zero seven seven zero zero nine zero zero one two four"
-    write_csv(src, [("1", "call +44 7700 900123 or @safe_trip_77 now"), ("2", spelled)])
+    write_csv(src, [("1", "call +44 7700 900123 or @safe_trip_77 now, t.me/uk_road_99"), ("2", spelled)])
     assert run("score", src, "-o", out, "--quiet", "--redact", *model).returncode == 0
     text = out.read_text()
-    assert "900123" not in text and "safe_trip_77" not in text
+    assert "900123" not in text and "safe_trip_77" not in text and "uk_road_99" not in text
     rows = list(csv.DictReader(open(out, encoding="utf-8")))
     assert rows[1]["text"] == "whatsapp [contact]" and "+44" not in rows[1]["evidence"]
 

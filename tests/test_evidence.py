@@ -52,6 +52,9 @@ def test_links_are_reported_as_written():
         ("HTTPS://Site.example/Boat99", "https://site.example/boat99"),
         ("www.b0at4u.example", "www.b0at4u.example"),
     ]
+    # short links hold the handle or the number in their path
+    found = extract("join t.me/uk_road_99 or wa.me/447700900321")
+    assert [e.text for e in found if e.kind == "contact"] == ["t.me/uk_road_99", "wa.me/447700900321"]
 
 
 LINK_PIECES = [*"htps:/w.comeuk a1-", "www.", "https://", ".com", ".uk", "http://x"]
