@@ -50,16 +50,17 @@ def load_posts(
         "smuggling_offer"}`` for a binary column. Unmapped labels pass through.
     default_label : str, optional
         Label for every row when ``label_column`` is None (``"benign"`` for a
-        platform's random background sample).
+        platform's random background sample), and for rows whose label cell
+        is empty; without it an empty label cell is an error.
     split : str, default="train"
         Split of a Hub data set.
 
     Returns
     -------
     datasets.Dataset
-        Columns ``text`` and ``label``, plus ``lang``, ``kind`` and
-        ``obfuscated`` (a bool) when the source has them. Missing texts become
-        empty strings.
+        Columns ``text`` and ``label``, plus ``lang``, ``kind``, ``obfuscated``
+        (a bool) and ``weight`` (a float, 1 where empty) when the source has them. Missing
+        texts become empty strings.
 
     Examples
     --------
@@ -88,15 +89,21 @@ def load_posts(
         text = row[text_column]
         out = {"text": text if isinstance(text, str) else ("" if text is None else str(text))}
         raw = row[label_column] if label_column is not None else default_label
+        if raw is None or raw == "":
+            if default_label is None:
+                raise ValueError(f"a row of {path.name} has no label; fill it in or give default_label")
+            raw = default_label
         out["label"] = str(mapping.get(raw, raw))
         for extra in ("lang", "kind"):
             if extra in row:
                 out[extra] = "" if row[extra] is None else str(row[extra])
+        if "weight" in row:
+            out["weight"] = 1.0 if row["weight"] is None else float(row["weight"])
         if "obfuscated" in row:
             flag = row["obfuscated"]
             out["obfuscated"] = flag.strip().lower() in ("true", "1", "yes") if isinstance(flag, str) else bool(flag)
         return out
 
-    keep = [c for c in data.column_names if c in ("lang", "kind", "obfuscated")]
+    keep = [c for c in data.column_names if c in ("lang", "kind", "obfuscated", "weight")]
     converted = data.map(convert, remove_columns=[c for c in data.column_names if c not in keep])
     return converted

@@ -14,6 +14,9 @@ Examples
 
 from __future__ import annotations
 
+import hashlib
+import shutil
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -66,12 +69,18 @@ def score_udf(model: str | Path = "default", *, batch_size: int = 2048):
     """
     from pyspark.sql import SparkSession
 
-    source, shipped = "default", False
+    source, shipped, path = "default", False, None
     if str(model) != "default":
-        directory = Path(model).resolve()
-        SparkSession.getActiveSession().sparkContext.addFile(str(directory), recursive=True)
-        source, shipped = directory.name, True
-    labels = adclassify.load_model(None if source == "default" else directory).labels
+        path = Path(model).resolve()
+        # Spark ships a directory under its base name, and each executor caches
+        # models by that name: name the copy by its content, so two models
+        # in folders of the same name (or a model retrained in place) differ.
+        source = f"{path.name}-{hashlib.sha256((path / 'metadata.json').read_bytes()).hexdigest()[:16]}"
+        staged = Path(tempfile.mkdtemp(prefix="adclassify-spark-")) / source
+        shutil.copytree(path, staged)
+        SparkSession.getActiveSession().sparkContext.addFile(str(staged), recursive=True)
+        shipped = True
+    labels = adclassify.load_model(path).labels
     schema = result_schema(labels)
 
     @F.pandas_udf(schema)

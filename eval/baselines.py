@@ -12,11 +12,12 @@ is ``python -m eval.evaluate --baselines`` (the default model unless ``--model``
 
 Both train on the exact training corpus (``python -m training.train
 --dump-data``, run as a subprocess: evaluation code never imports the training
-package) minus a stratified, seeded 10 % hold-out on which their thresholds
-are picked by the rule used for the shipped model: ``review`` is the highest
-cut-off keeping recall >= 0.95, ``action`` the lowest cut-off with precision
->= 0.98 before precision first fails with more than 50 posts flagged, at the
-shipped model's ``action_prevalence`` when it has one.
+package; TF-IDF with its row weights, fastText takes none) minus a stratified,
+seeded 10 % hold-out on which their thresholds are picked by the rule used for
+the shipped model: ``review`` is the highest cut-off keeping recall >= 0.95,
+``action`` the lowest cut-off with precision >= 0.98 before precision first
+fails with more than 50 posts flagged, at the shipped model's
+``action_prevalence`` when it has one.
 Evaluation data is never used to fit or tune them.
 """
 
@@ -62,12 +63,14 @@ class Baseline:
 
     name = "baseline"
 
-    def __init__(self, texts: Sequence[str], labels: Sequence[str], seed: int) -> None:
+    def __init__(
+        self, texts: Sequence[str], labels: Sequence[str], seed: int, weights: Sequence[float] | None = None
+    ) -> None:
         self.labels: tuple[str, ...] = ("benign", *sorted(set(labels) - {"benign"}))
         self.thresholds: dict[str, float] = {}
-        self.fit(texts, labels, seed)
+        self.fit(texts, labels, seed, weights)
 
-    def fit(self, texts: Sequence[str], labels: Sequence[str], seed: int) -> None:
+    def fit(self, texts: Sequence[str], labels: Sequence[str], seed: int, weights: Sequence[float] | None) -> None:
         raise NotImplementedError
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
@@ -83,12 +86,13 @@ class TfidfBaseline(Baseline):
 
     name = "tfidf_char_lr"
 
-    def fit(self, texts: Sequence[str], labels: Sequence[str], seed: int) -> None:
+    def fit(self, texts: Sequence[str], labels: Sequence[str], seed: int, weights: Sequence[float] | None) -> None:
         self.pipeline: Pipeline = make_pipeline(
             TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2, dtype=np.float32),
             LogisticRegression(C=10.0, max_iter=300, random_state=seed),
         )
-        self.pipeline.fit(list(texts), list(labels))
+        weight = {} if weights is None else {"logisticregression__sample_weight": np.asarray(weights)}
+        self.pipeline.fit(list(texts), list(labels), **weight)
         self._columns = [list(self.pipeline.classes_).index(lab) for lab in self.labels]
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
@@ -101,11 +105,11 @@ def _one_line(text: str) -> str:
 
 
 class FastTextBaseline(Baseline):
-    """fastText supervised classifier with subword (2-5) and word-bigram features."""
+    """fastText supervised classifier with subword (2-5) and word-bigram features (it takes no row weights)."""
 
     name = "fasttext"
 
-    def fit(self, texts: Sequence[str], labels: Sequence[str], seed: int) -> None:
+    def fit(self, texts: Sequence[str], labels: Sequence[str], seed: int, weights: Sequence[float] | None) -> None:
         import fasttext
 
         with tempfile.TemporaryDirectory() as tmp:
@@ -144,6 +148,8 @@ def train_baselines(
     texts, labels = list(data["text"]), list(data["label"])
     fit_idx, val_idx = train_test_split(np.arange(len(texts)), test_size=HOLDOUT, stratify=labels, random_state=seed)
     fit_texts, fit_labels = [texts[i] for i in fit_idx], [labels[i] for i in fit_idx]
+    weights = list(data["weight"]) if "weight" in data.column_names else None
+    fit_weights = None if weights is None or set(weights) == {1.0} else [weights[i] for i in fit_idx]
     val_texts = [texts[i] for i in val_idx]
     val_violating = np.array([labels[i] != "benign" for i in val_idx])
     kinds: list[type[Baseline]] = [TfidfBaseline]
@@ -152,10 +158,12 @@ def train_baselines(
         notes.append("fasttext baseline skipped: install the `bench` extra (`pip install -e .[bench]`)")
     else:
         kinds.append(FastTextBaseline)
+        if fit_weights is not None:
+            notes.append("fasttext baseline trained without the corpus's row weights (fastText takes none)")
     baselines = []
     for kind in kinds:
         print(f"training baseline {kind.name} on {len(fit_texts)} posts", file=sys.stderr)
-        baseline = kind(fit_texts, fit_labels, seed)
+        baseline = kind(fit_texts, fit_labels, seed, fit_weights)
         baseline.thresholds = pick_thresholds(baseline.risk(val_texts), val_violating, prevalence=prevalence)
         baselines.append(baseline)
     return baselines, notes

@@ -108,10 +108,11 @@ def bootstrap_ci(
 
     Resamples posts with replacement (multinomial counts from a seeded
     generator, ``chunk`` resamples per vectorised step); resamples lacking
-    one class are dropped. ``None`` where the statistic itself is undefined.
+    one class are dropped. ``None`` where the statistic itself is undefined,
+    and with no resamples (``n_resamples < 1``) or no finite one.
     """
     violating, risk = np.asarray(violating, bool), np.asarray(risk, float)
-    if _point(statistic, violating, risk) is None:
+    if n_resamples < 1 or _point(statistic, violating, risk) is None:
         return None
     rng = np.random.default_rng(seed)
     n = len(risk)
@@ -121,6 +122,8 @@ def bootstrap_ci(
         values.append(_STATISTICS[statistic](*_groups(violating, risk, weights)))
     draws = np.concatenate(values)
     draws = draws[np.isfinite(draws)]
+    if not len(draws):
+        return None
     tail = 100 * (1 - level) / 2
     return [rnd(np.percentile(draws, tail)), rnd(np.percentile(draws, 100 - tail))]
 

@@ -60,6 +60,7 @@ def test_bootstrap_ci_contains_point_and_is_reproducible():
         assert ci[0] < ci[1]
         assert m.bootstrap_ci(y, s, statistic, n_resamples=300, seed=7) == ci
         assert m.bootstrap_ci(y, s, statistic, n_resamples=300, seed=8) != ci
+        assert m.bootstrap_ci(y, s, statistic, n_resamples=0) is None  # --bootstrap 0: no interval
 
 
 def test_bootstrap_does_not_depend_on_chunking():
@@ -117,6 +118,14 @@ def test_pick_thresholds():
     # 5 violating: recall >= 0.95 needs all 5, the lowest at 0.4; precision 1.0 holds down to 0.8
     assert pick_thresholds(risk, violating) == {"review": 0.4, "action": 0.8}
     assert pick_thresholds(risk, violating, recall=0.6) == {"review": 0.8, "action": 0.8}
+
+
+def test_cut_offs_never_rise_above_the_post_that_sets_them():
+    # rounding 0.7000006 to the nearest 1e-6 gave 0.700001, above the third violating post
+    risk, violating = np.array([0.9, 0.8, 0.7000006, 0.2]), np.array([True, True, True, False])
+    cuts = pick_thresholds(risk, violating)
+    assert (risk[violating] >= cuts["review"]).all() and risk[2] >= cuts["action"]
+    assert pick_thresholds(np.array([]), np.array([], dtype=bool), prevalence=0.01) == {"review": 0.5, "action": 1.0}
 
 
 class _Fixed:

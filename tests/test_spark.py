@@ -6,6 +6,8 @@ import shutil
 
 import pytest
 
+import adclassify
+
 pyspark = pytest.importorskip("pyspark")
 # Spark runs $JAVA_HOME/bin/java when JAVA_HOME is set, else java on the PATH.
 _java = os.path.join(os.environ["JAVA_HOME"], "bin", "java") if os.environ.get("JAVA_HOME") else shutil.which("java")
@@ -53,6 +55,22 @@ def test_udf_matches_library(spark, tiny_model_dir, tiny):
         assert row["evidence"] == rec["summary"]
         for label, p in rec["probabilities"].items():
             assert math.isclose(row[f"p_{label}"], p, abs_tol=1e-12)
+
+
+def test_two_models_in_folders_of_the_same_name(spark, tmp_path, tiny_model_dir):
+    import json
+
+    from adclassify.spark import score_dataframe
+
+    first, second = tmp_path / "a" / "model", tmp_path / "b" / "model"
+    shutil.copytree(tiny_model_dir, first)
+    shutil.copytree(tiny_model_dir, second)
+    meta = json.loads((second / "metadata.json").read_text("utf-8"))
+    meta["thresholds"] = {"review": 0.0, "action": 0.0}  # every post flagged for action
+    (second / "metadata.json").write_text(json.dumps(meta), "utf-8")
+    df = spark.createDataFrame([(0, TEXTS[3])], "id int, text string")
+    flags = [score_dataframe(df, "text", model=m).collect()[0]["flagged"] for m in (first, second)]
+    assert flags == [adclassify.load_model(first).score([TEXTS[3]])[0]["flagged"], "action"]
 
 
 def test_empty_partition_and_example_job(spark, tmp_path, tiny_model_dir):

@@ -231,3 +231,23 @@ def test_card_combines_hard_negative_sets_from_counts():
     paths = ["devset.jsonl", "real_posts.jsonl", "migration_posts.jsonl", "news_migration.jsonl"]
     card = _quality_bar(dict(zip(paths, [dev, real, *hard], strict=True)))
     assert "| migration_posts + news_migration FPR at review | <= 0.03 | 0.023 | met |" in card
+
+
+def test_dump_data_writes_each_row_with_its_weight(tmp_path):
+    from training.train import main
+
+    posts = tmp_path / "mine.jsonl"
+    rows = [{"text": "boat to uk, call +44 7700 900123", "label": "smuggling_offer", "weight": 2.0}, {"text": "hi"}]
+    posts.write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
+    config = tmp_path / "c.toml"
+    config.write_text(f'[[sources]]\ntype = "file"\npath = "{posts}"\ndefault_label = "benign"\nweight = 0.5\n')
+    out = tmp_path / "dump.jsonl"
+    assert main(["--config", str(config), "--dump-data", str(out)]) == 0
+    dumped = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    assert [(r["text"], r["label"], r["weight"]) for r in dumped] == [
+        (rows[0]["text"], "smuggling_offer", 1.0),
+        ("hi", "benign", 0.5),
+    ]
+    # an empty label cell without a default is an error, not a label "None"
+    with pytest.raises(ValueError, match="no label"):
+        load_posts(posts)

@@ -85,7 +85,8 @@ def load_sources(config: dict[str, Any], split: str, seed: int) -> list[dict]:
             part = [dict(row, kind=row.get("kind") or "file") for row in data]
         else:
             raise ValueError(f"unknown source type {source['type']!r}")
-        rows.extend(dict(row, weight=weight) for row in part)
+        # a file's own weight column (a dumped corpus has one) scales the source's weight
+        rows.extend(dict(row, weight=weight * row.get("weight", 1.0)) for row in part)
     return rows
 
 
@@ -195,6 +196,7 @@ def main(argv: list[str] | None = None) -> int:
             for member, member_seed in enumerate(seeds):
                 for row in load_sources(config, "train", member_seed):
                     record = {k: row.get(k, "") for k in ("text", "label", "lang", "kind")}
+                    record["weight"] = row["weight"]
                     if len(seeds) > 1:
                         record["member"] = member
                     fh.write(json.dumps(record, ensure_ascii=False) + "\n")

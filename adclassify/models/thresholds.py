@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -32,6 +33,10 @@ def pick_thresholds(
     own precision overstates the precision of automated action there.
     ``None`` uses the split as it is.
 
+    Cut-offs are rounded down to six decimals: the post that sets one stays
+    at or above it (rounding to nearest could lift a cut-off over that post
+    and miss the recall it was picked for).
+
     Examples
     --------
     >>> pick_thresholds(np.array([0.9, 0.8, 0.7, 0.2]), np.array([True, True, True, False]))
@@ -43,6 +48,8 @@ def pick_thresholds(
     {'review': 0.5, 'action': 0.8}
     """
     risk, violating = np.asarray(risk, dtype=float), np.asarray(violating, dtype=bool)
+    if not len(risk):
+        return {"review": 0.5, "action": 1.0}
     positives = np.sort(risk[violating])[::-1]
     review = float(positives[max(int(np.ceil(recall * len(positives))) - 1, 0)]) if len(positives) else 0.5
     cuts = np.unique(risk)[::-1]
@@ -55,7 +62,11 @@ def pick_thresholds(
     failed = np.flatnonzero(~ok & (flagged > 50))
     ok[failed[0] if len(failed) else len(ok) :] = False
     action = float(cuts[np.flatnonzero(ok)[-1]]) if ok.any() else 1.0
-    return {"review": round(review, 6), "action": round(max(action, review), 6)}
+    return {"review": _floor6(review), "action": _floor6(max(action, review))}
+
+
+def _floor6(value: float) -> float:
+    return math.floor(value * 1e6) / 1e6
 
 
 def threshold_rules(metadata: dict[str, Any]) -> dict[str, Any]:
