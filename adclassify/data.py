@@ -59,8 +59,8 @@ def load_posts(
     -------
     datasets.Dataset
         Columns ``text`` and ``label``, plus ``lang``, ``kind``, ``obfuscated``
-        (a bool) and ``weight`` (a float, 1 where empty) when the source has them. Missing
-        texts become empty strings.
+        (a bool) and ``weight`` (a float, 1 where empty) when the source has
+        them. Missing texts become empty strings.
 
     Examples
     --------
