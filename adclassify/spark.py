@@ -14,6 +14,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import shutil
 import tempfile
@@ -41,6 +42,12 @@ def _model(source: str, shipped: bool) -> adclassify.Classifier:
         path = None if source == "default" else (SparkFiles.get(source) if shipped else source)
         _MODELS[source] = adclassify.load_model(path)
     return _MODELS[source]
+
+
+@functools.cache
+def _staging_dir() -> Path:
+    """The driver's folder for the model copies shipped to the executors, made once per process."""
+    return Path(tempfile.mkdtemp(prefix="adclassify-spark-"))
 
 
 def result_schema(labels: tuple[str, ...] = adclassify.LABELS) -> T.StructType:
@@ -76,8 +83,9 @@ def score_udf(model: str | Path = "default", *, batch_size: int = 2048):
         # models by that name: name the copy by its content, so two models
         # in folders of the same name (or a model retrained in place) differ.
         source = f"{path.name}-{hashlib.sha256((path / 'metadata.json').read_bytes()).hexdigest()[:16]}"
-        staged = Path(tempfile.mkdtemp(prefix="adclassify-spark-")) / source
-        shutil.copytree(path, staged)
+        staged = _staging_dir() / source
+        if not staged.exists():  # one copy per model and driver process, however often it is scored
+            shutil.copytree(path, staged, dirs_exist_ok=True)
         SparkSession.getActiveSession().sparkContext.addFile(str(staged), recursive=True)
         shipped = True
     labels = adclassify.load_model(path).labels
